@@ -1,0 +1,117 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+# HealthGuard app types (they differ from event platforms).
+PROJECT_TYPES = ["web", "wechat-miniprogram", "alipay-miniprogram", "flutter", "uni-app", "other"]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).strip().lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person; the email is the login everywhere (HealthGuard API and Django admin)."""
+
+    email = models.EmailField(unique=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    def __str__(self):
+        return self.email
+
+
+class SessionToken(models.Model):
+    """An API token from register/login. Only its SHA-256 is stored, so a leaked table leaks no token."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="token_expiry_cleanup")]
+
+    def __str__(self):
+        return f"token of {self.user} until {self.expires_at:%Y-%m-%d}"
+
+
+def new_app_key_suffix():
+    return secrets.token_hex(6)
+
+
+def new_sentry_key():
+    return uuid.uuid4().hex
+
+
+class Project(models.Model):
+    """The tenant: a HealthGuard app, an Eventsum service, a Sentry project or a Periskop target."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    platform = models.CharField(max_length=40, default="other", help_text="HealthGuard app type")
+    app_key = models.CharField(max_length=200, unique=True)
+    sentry_key = models.CharField(max_length=32, unique=True, default=new_sentry_key)
+    periskop_target_uuid = models.UUIDField(unique=True, default=uuid.uuid4)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["name"], name="project_by_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user")]
+
+    def __str__(self):
+        return f"{self.user} in {self.project}"
+
+
+class Environment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="environments")
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="environment_name_per_project")]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,15 @@
+from accounts.models import Project
+
+
+def visible_projects(user):
+    """Projects a user's token may read: its memberships, or every project for a superuser."""
+    if user is None or not user.is_authenticated:
+        return Project.objects.none()
+    if user.is_superuser:
+        return Project.objects.all()
+    return Project.objects.filter(memberships__user=user)
+
+
+def projects_of(user):
+    """A user's own apps, newest first (HealthGuard /api/apps lists only memberships)."""
+    return Project.objects.filter(memberships__user=user).order_by("-created_at", "-id")

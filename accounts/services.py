@@ -1,0 +1,118 @@
+import re
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from accounts.models import PROJECT_TYPES, Membership, Project, User, new_app_key_suffix
+from accounts.tokens import issue_token
+from issues.models import DEFAULT_GROUP_NAME, EventGroup
+
+EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+MIN_PASSWORD_LENGTH = 8
+
+
+class AccountError(Exception):
+    """A refused account request; `code` is HealthGuard's error code."""
+
+    def __init__(self, code, message, status=400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class IngestRejected(Exception):
+    """An ingest request whose project key or identifier is not accepted (401)."""
+
+
+def _clean_credentials(email, password):
+    if not isinstance(email, str) or not EMAIL_PATTERN.match(email.strip().lower()):
+        raise AccountError("INVALID_EMAIL", "Email is invalid.")
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("PASSWORD_TOO_SHORT", f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    return email.strip().lower(), password
+
+
+def register_user(email, password):
+    if not settings.ERRORHUB_OPEN_REGISTRATION:
+        raise AccountError("REGISTRATION_CLOSED", "Registration is closed on this errorhub.", status=403)
+    email, password = _clean_credentials(email, password)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password)
+            token = issue_token(user)
+    except IntegrityError:
+        raise AccountError("EMAIL_ALREADY_REGISTERED", "Email is already registered.", status=409) from None
+    return user, token
+
+
+def login_user(email, password):
+    email, password = _clean_credentials(email, password)
+    # Admins created by createsuperuser may carry mixed-case emails; the login is case-blind.
+    account = User.objects.filter(email__iexact=email).first()
+    user = authenticate(email=account.email, password=password) if account else None
+    if user is None:
+        raise AccountError("INVALID_CREDENTIALS", "Email or password is incorrect.", status=401)
+    return user, issue_token(user)
+
+
+def _unique_slug(name):
+    base = slugify(name)[:180] or "project"
+    slug, n = base, 1
+    while Project.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def create_project(*, name, platform="other", owner=None, app_key=None):
+    """A new project with its default group; the owner, when given, is its first member."""
+    if platform not in PROJECT_TYPES:
+        raise AccountError("UNSUPPORTED_APP_TYPE", "Unsupported app type")
+    project = Project.objects.create(
+        name=name,
+        slug=_unique_slug(name),
+        platform=platform,
+        app_key=app_key or f"{platform}_{new_app_key_suffix()}",
+    )
+    EventGroup.objects.create(project=project, name=DEFAULT_GROUP_NAME)
+    if owner is not None:
+        Membership.objects.create(project=project, user=owner)
+    return project
+
+
+def _project_by_key(key):
+    return Project.objects.filter(Q(app_key=key) | Q(sentry_key=key)).first()
+
+
+def resolve_ingest_project(*, key="", app_key="", name=""):
+    """The project an ingest request lands in (DECISIONS.md, "Tenancy and auth").
+
+    A project key (header X-Errorhub-Key or ?key=) decides and must exist. Otherwise the
+    payload's identifier does: HealthGuard's appKey, or a name/slug for the other formats.
+    Open ingest creates the project an unknown identifier names.
+    """
+    if key:
+        project = _project_by_key(key)
+        if project is None:
+            raise IngestRejected("Unknown project key.")
+        return project
+    if app_key:
+        project = Project.objects.filter(app_key=app_key).first()
+        lookup = {"app_key": app_key}
+    else:
+        project = Project.objects.filter(Q(name=name) | Q(slug=name)).order_by("id").first()
+        lookup = {"name": name}
+    if project is not None:
+        return project
+    if not settings.ERRORHUB_OPEN_INGEST:
+        raise IngestRejected("Unknown project; this errorhub accepts only registered projects.")
+    try:
+        return create_project(name=app_key or name, app_key=app_key or None)
+    except IntegrityError:
+        # A concurrent request created it first.
+        return Project.objects.get(**lookup)

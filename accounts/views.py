@@ -1,0 +1,81 @@
+"""HealthGuard's account API: /api/auth/* and /api/apps, in the collector's shapes."""
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import services
+from accounts.selectors import projects_of
+from errorhub.http import json_body, token_user
+from errorhub.responses import healthguard_error
+
+
+def epoch_ms(moment):
+    return int(moment.timestamp() * 1000)
+
+
+def user_json(user):
+    return {"id": f"user_{user.id}", "email": user.email, "createdAt": epoch_ms(user.date_joined)}
+
+
+def app_json(project):
+    return {
+        "id": f"app_{project.id}",
+        "name": project.name,
+        "appKey": project.app_key,
+        "type": project.platform,
+        "createdAt": epoch_ms(project.created_at),
+    }
+
+
+def _account_error(exc):
+    return healthguard_error(exc.message, exc.status, code=exc.code)
+
+
+@csrf_exempt
+@require_POST
+@json_body(healthguard_error)
+def register(request, body):
+    try:
+        user, token = services.register_user(body.get("email"), body.get("password"))
+    except services.AccountError as exc:
+        return _account_error(exc)
+    return JsonResponse({"token": token, "user": user_json(user)}, status=201)
+
+
+@csrf_exempt
+@require_POST
+@json_body(healthguard_error)
+def login(request, body):
+    try:
+        user, token = services.login_user(body.get("email"), body.get("password"))
+    except services.AccountError as exc:
+        return _account_error(exc)
+    return JsonResponse({"token": token, "user": user_json(user)})
+
+
+@require_GET
+@token_user(healthguard_error)
+def me(request, user):
+    return JsonResponse({"user": user_json(user)})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@token_user(healthguard_error)
+def apps(request, user):
+    if request.method == "GET":
+        return JsonResponse({"apps": [app_json(p) for p in projects_of(user)]})
+    return create_app(request, user=user)
+
+
+@json_body(healthguard_error)
+def create_app(request, body, user):
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return healthguard_error("App name is required", 400, field="name")
+    try:
+        project = services.create_project(name=name.strip(), platform=body.get("type", "web"), owner=user)
+    except services.AccountError as exc:
+        return healthguard_error(exc.message, 400, field="type", code=exc.code)
+    return JsonResponse({"app": app_json(project)}, status=201)

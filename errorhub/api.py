@@ -1,0 +1,13 @@
+"""Native API conventions shared by every app's DRF views."""
+
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """DRF's errors, always as JSON with a `detail` and, for field errors, the fields named."""
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
+        response.data = {"detail": "Invalid input.", "fields": response.data}
+    elif response is not None and isinstance(response.data, list):
+        response.data = {"detail": " ".join(map(str, response.data))}
+    return response

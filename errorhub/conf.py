@@ -1,0 +1,21 @@
+"""Every ERRORHUB_* switch with its default and why; settings.py reads them from the environment."""
+
+DEFAULTS = {
+    # Every original accepts ingest from anyone who knows the URL; teams opt into closing it.
+    "ERRORHUB_OPEN_INGEST": True,
+    # HealthGuard lets anyone register; a private install turns it off.
+    "ERRORHUB_OPEN_REGISTRATION": True,
+    # Legacy reads (Periskop export, Eventsum search, Sentry collector) are token-protected
+    # unless the install sits on a trusted network with unmodified legacy clients.
+    "ERRORHUB_OPEN_LEGACY_API": False,
+    # HealthGuard sessions last 7 days (SESSION_TTL_MS upstream).
+    "ERRORHUB_TOKEN_TTL_DAYS": 7,
+    # Largest request body we read: Sentry's Relay caps envelopes at 1 MiB compressed;
+    # HealthGuard's 50-event batches stay far below this.
+    "ERRORHUB_MAX_BODY_BYTES": 1024 * 1024,
+    # Events digested per transaction: large enough to amortize the issue upserts, small
+    # enough to keep the write lock short (SQLite has one writer).
+    "ERRORHUB_DIGEST_BATCH_SIZE": 500,
+    # Width of a time-series bucket; Eventsum's datapoints and sparklines are sums of these.
+    "ERRORHUB_BUCKET_SECONDS": 60,
+}

@@ -1,0 +1,88 @@
+"""Reading request bodies the same way on every legacy surface."""
+
+import gzip
+import json
+import zlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+
+from accounts.tokens import token_from_request, user_for_token
+from ingest.formats.common import PayloadError
+
+
+class BodyTooLarge(PayloadError):
+    status = 413
+
+
+def read_body(request):
+    """The raw body, decompressed (gzip/deflate) and bounded by ERRORHUB_MAX_BODY_BYTES."""
+    limit = settings.ERRORHUB_MAX_BODY_BYTES
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise BodyTooLarge("", f"Request body is larger than {limit} bytes") from None
+    encoding = request.headers.get("Content-Encoding", "").lower()
+    if encoding in ("gzip", "deflate"):
+        try:
+            decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
+            body = decompressor.decompress(body, limit + 1)
+        except (zlib.error, gzip.BadGzipFile):
+            raise PayloadError("", f"Body is not valid {encoding}") from None
+    if len(body) > limit:
+        raise BodyTooLarge("", f"Request body is larger than {limit} bytes")
+    return body
+
+
+def read_json(request):
+    body = read_body(request)
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        raise PayloadError("", "Body is not valid JSON") from None
+
+
+def json_body(error_response):
+    """View decorator: passes the parsed JSON object as `body`, or answers the surface's error."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                body = read_json(request)
+            except PayloadError as exc:
+                return error_response(exc.message, getattr(exc, "status", 400), field=exc.field or "body")
+            if not isinstance(body, dict):
+                return error_response("Body must be a JSON object", 400, field="body")
+            return view(request, *args, body=body, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def token_user(error_response, *, open_setting=None):
+    """View decorator: passes the token's `user`, or answers 401 in the surface's shape.
+
+    With `open_setting` true (ERRORHUB_OPEN_LEGACY_API), a request without a token passes
+    with user None, which selectors read as "every project".
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            token = token_from_request(request)
+            user = user_for_token(token)
+            if user is None and not (open_setting and getattr(settings, open_setting) and not token):
+                return error_response("Unauthorized", 401, code="UNAUTHORIZED")
+            return view(request, *args, user=user, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def project_key(request):
+    """The ingest project key of DECISIONS.md: header X-Errorhub-Key, else ?key=."""
+    return request.headers.get("X-Errorhub-Key") or request.GET.get("key", "")

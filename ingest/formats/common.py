@@ -1,0 +1,43 @@
+"""The common event structure every wire format is turned into, and the error a format raises."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class PayloadError(ValueError):
+    """The payload is not acceptable; `field` names where (dotted path, e.g. "events.0.appKey")."""
+
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class IncomingEvent:
+    event_id: str
+    timestamp: datetime
+    # What the reporter calls the event (HealthGuard: error, http, performance, breadcrumb).
+    kind: str = "error"
+    level: str = "error"
+    platform: str = ""
+    message: str = ""
+    title: str = ""
+    culprit: str = ""
+    error_type: str = ""
+    exception_type: str = ""
+    exception_value: str = ""
+    # Stack frames, innermost last (Sentry order): dicts with filename, module, function, lineno, in_app.
+    frames: list = field(default_factory=list)
+    user: str = ""
+    environment: str = ""
+    release: str = ""
+    tags: dict = field(default_factory=dict)
+    # An explicit grouping key from the reporter; empty lets the digest compute one.
+    fingerprint: str = ""
+    # Occurrences this event stands for (Periskop counts by total_count deltas).
+    count: int = 1
+    # False for events that are kept but never make an issue (ok HTTP calls, performance, breadcrumbs).
+    groupable: bool = True
+    data: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)

@@ -1,0 +1,207 @@
+"""The one pipeline every wire format goes through.
+
+accept(): makes a request's events durable with a single INSERT, then asks for a digest.
+digest_batch(): turns undigested events into issue counters, time buckets and regressions,
+in bulk, inside one short transaction. An event is marked digested in the same transaction
+that counts it, so digesting twice never counts twice.
+"""
+
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from accounts.models import Environment
+from issues.grouping import bounded, fingerprint_for
+from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket
+
+logger = logging.getLogger(__name__)
+
+
+def event_row(project, source, incoming, received_at):
+    return Event(
+        project=project,
+        source=source,
+        event_id=incoming.event_id,
+        kind=incoming.kind,
+        timestamp=incoming.timestamp,
+        received_at=received_at,
+        level=incoming.level,
+        platform=incoming.platform,
+        message=incoming.message,
+        exception_type=incoming.exception_type,
+        exception_value=incoming.exception_value,
+        frames=incoming.frames,
+        user=incoming.user,
+        environment=incoming.environment,
+        release=incoming.release,
+        tags=incoming.tags,
+        fingerprint=bounded(incoming.fingerprint) if incoming.fingerprint else "",
+        count=incoming.count,
+        groupable=incoming.groupable,
+        data={**incoming.data, "title": incoming.title, "culprit": incoming.culprit, "error_type": incoming.error_type},
+        raw=incoming.raw,
+    )
+
+
+def accept(project, source, incoming_events):
+    """Store events durably; an event id the project already has is ignored (idempotent retries)."""
+    received_at = timezone.now()
+    rows = [event_row(project, source, incoming, received_at) for incoming in incoming_events]
+    with transaction.atomic():
+        Event.objects.bulk_create(rows, ignore_conflicts=True)
+    # Outside the atomic block: the rows are committed, so a worker can see them.
+    request_digest()
+    return len(rows)
+
+
+def request_digest():
+    from ingest.tasks import digest
+
+    try:
+        digest.delay()
+    except Exception:
+        # The events are stored; the periodic digest picks them up once the broker is back.
+        logger.exception("could not queue a digest; the periodic digest will catch up")
+
+
+def digest_all():
+    total = 0
+    while digested := digest_batch():
+        total += digested
+    return total
+
+
+def _bucket_start(timestamp):
+    width = settings.ERRORHUB_BUCKET_SECONDS
+    epoch = int(timestamp.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % width, tz=UTC)
+
+
+def _claim_batch(limit):
+    queue = Event.objects.filter(digested=False).order_by("id")
+    if connection.features.has_select_for_update_skip_locked:
+        # Parallel workers take disjoint batches instead of waiting on each other.
+        queue = queue.select_for_update(skip_locked=True)
+    return list(queue[:limit])
+
+
+def digest_batch(limit=None):
+    """Digest up to `limit` undigested events; returns how many were digested."""
+    with transaction.atomic():
+        events = _claim_batch(limit or settings.ERRORHUB_DIGEST_BATCH_SIZE)
+        if not events:
+            return 0
+        by_issue = defaultdict(list)
+        for event in events:
+            event.digested = True
+            if event.groupable:
+                event.fingerprint = event.fingerprint or fingerprint_for(event)
+                by_issue[(event.project_id, event.fingerprint)].append(event)
+        if by_issue:
+            issues = _upsert_issues(by_issue)
+            for key, group in by_issue.items():
+                for event in group:
+                    event.issue = issues[key]
+            _count_buckets(by_issue, issues)
+        Event.objects.bulk_update(events, ["digested", "fingerprint", "issue"])
+        _record_environments(events)
+    return len(events)
+
+
+def _upsert_issues(by_issue):
+    project_ids = {project_id for project_id, _ in by_issue}
+    default_groups = dict(
+        EventGroup.objects.filter(project_id__in=project_ids, name=DEFAULT_GROUP_NAME).values_list("project_id", "id")
+    )
+    Issue.objects.bulk_create(
+        [
+            _new_issue(project_id, fingerprint, group, default_groups)
+            for (project_id, fingerprint), group in by_issue.items()
+        ],
+        ignore_conflicts=True,
+    )
+    wanted = Q()
+    for project_id in project_ids:
+        wanted |= Q(project_id=project_id, fingerprint__in=[fp for pid, fp in by_issue if pid == project_id])
+    # Locked in id order so concurrent digests never deadlock on the same issues.
+    issues = {(i.project_id, i.fingerprint): i for i in Issue.objects.select_for_update().filter(wanted).order_by("id")}
+
+    activities = []
+    for key, group in by_issue.items():
+        issue = issues[key]
+        if issue.event_count == 0:
+            activities.append(IssueActivity(issue=issue, kind=IssueActivity.Kind.FIRST_SEEN))
+        elif issue.status == Issue.Status.RESOLVED:
+            activities.append(
+                IssueActivity(issue=issue, kind=IssueActivity.Kind.REGRESSED, detail={"event_id": group[0].event_id})
+            )
+            issue.status = Issue.Status.UNRESOLVED
+            issue.resolved_at = None
+        distribution = dict(issue.platform_distribution)
+        for event in group:
+            if event.platform:
+                distribution[event.platform] = distribution.get(event.platform, 0) + event.count
+        issue.platform_distribution = distribution
+        newest = max(group, key=lambda e: e.timestamp)
+        issue.last_release = newest.release or issue.last_release
+        # The row is locked, but counters still go through SQL so no lost update is possible.
+        issue.event_count = F("event_count") + sum(e.count for e in group)
+        issue.last_seen = Greatest(F("last_seen"), Value(newest.timestamp, output_field=DateTimeField()))
+    Issue.objects.bulk_update(
+        issues.values(), ["event_count", "last_seen", "status", "resolved_at", "platform_distribution", "last_release"]
+    )
+    IssueActivity.objects.bulk_create(activities)
+    return issues
+
+
+def _new_issue(key, group, default_groups):
+    project_id, fingerprint = key
+    first = group[0]
+    data = first.data
+    return Issue(
+        project_id=project_id,
+        fingerprint=fingerprint,
+        title=(data.get("title") or first.message or first.exception_type or fingerprint)[:2000],
+        culprit=(data.get("culprit") or "")[:500],
+        level=first.level,
+        source=first.source,
+        error_type=(data.get("error_type") or first.exception_type)[:200],
+        first_seen=min(e.timestamp for e in group),
+        last_seen=min(e.timestamp for e in group),
+        event_count=0,
+        group_id=default_groups.get(project_id),
+        first_release=first.release,
+        last_release=first.release,
+    )
+
+
+def _count_buckets(by_issue, issues):
+    counts = defaultdict(int)
+    for key, group in by_issue.items():
+        for event in group:
+            counts[(issues[key].id, _bucket_start(event.timestamp))] += event.count
+    IssueBucket.objects.bulk_create(
+        [IssueBucket(issue_id=issue_id, start=start) for issue_id, start in counts], ignore_conflicts=True
+    )
+    buckets = IssueBucket.objects.filter(
+        issue_id__in={issue_id for issue_id, _ in counts}, start__in={start for _, start in counts}
+    )
+    changed = []
+    for bucket in buckets:
+        if (bucket.issue_id, bucket.start) in counts:
+            bucket.count = F("count") + counts[(bucket.issue_id, bucket.start)]
+            changed.append(bucket)
+    IssueBucket.objects.bulk_update(changed, ["count"])
+
+
+def _record_environments(events):
+    seen = {(e.project_id, e.environment) for e in events if e.environment}
+    Environment.objects.bulk_create(
+        [Environment(project_id=project_id, name=name) for project_id, name in seen], ignore_conflicts=True
+    )

@@ -1,0 +1,111 @@
+"""HealthGuard's query API: /api/overview, /api/issues, /api/issues/<id>."""
+
+from datetime import UTC, datetime
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from errorhub.http import token_user
+from errorhub.responses import healthguard_error
+from issues import selectors
+from issues.models import Issue, Source
+
+ISSUE_LIST_LIMIT = 100
+ISSUE_EVENTS_LIMIT = 50
+
+
+def epoch_ms(moment):
+    return int(moment.timestamp() * 1000)
+
+
+def issue_json(issue):
+    return {
+        "id": f"{issue.project.app_key}:{issue.fingerprint}",
+        "appKey": issue.project.app_key,
+        "fingerprint": issue.fingerprint,
+        "message": issue.title,
+        "errorType": issue.error_type,
+        "eventCount": issue.event_count,
+        "firstSeenAt": epoch_ms(issue.first_seen),
+        "lastSeenAt": epoch_ms(issue.last_seen),
+        "platformDistribution": issue.platform_distribution,
+        "firstSeenRelease": issue.first_release or None,
+        "lastSeenRelease": issue.last_release or None,
+        "status": {"unresolved": "open"}.get(issue.status, issue.status),
+        "archived": issue.status == Issue.Status.IGNORED,
+        "source": issue.source,
+    }
+
+
+def event_json(event):
+    if event.source == Source.HEALTHGUARD:
+        return event.raw
+    return {
+        "eventId": event.event_id,
+        "type": event.kind,
+        "timestamp": epoch_ms(event.timestamp),
+        "platform": event.platform,
+        "message": event.message,
+        "release": event.release,
+        "environment": event.environment,
+        "source": event.source,
+    }
+
+
+class InvalidQuery(ValueError):
+    pass
+
+
+def _query(request):
+    """The shared filters: appKey, platform, status, start/end in epoch ms."""
+    params = request.GET
+    status = params.get("status", "open")
+    if status not in selectors.HEALTHGUARD_STATUS:
+        raise InvalidQuery("status", "Invalid status; expected open, archived or all")
+    bounds = {}
+    for name in ("start", "end"):
+        if params.get(name):
+            try:
+                bounds[name] = datetime.fromtimestamp(float(params[name]) / 1000, tz=UTC)
+            except (ValueError, OverflowError, OSError):
+                raise InvalidQuery(name, "Invalid time range") from None
+    if "start" in bounds and "end" in bounds and bounds["start"] > bounds["end"]:
+        raise InvalidQuery("start", "Invalid time range")
+    return {"app_key": params.get("appKey", ""), "platform": params.get("platform", ""), "status": status, **bounds}
+
+
+def _with_query(view):
+    def wrapper(request, user):
+        try:
+            query = _query(request)
+        except InvalidQuery as exc:
+            field, message = exc.args
+            return healthguard_error(message, 400, field=field)
+        return view(request, user, query)
+
+    return wrapper
+
+
+@require_GET
+@token_user(healthguard_error)
+@_with_query
+def overview(request, user, query):
+    return JsonResponse({"totals": selectors.healthguard_overview(user, **query)})
+
+
+@require_GET
+@token_user(healthguard_error)
+@_with_query
+def issue_list(request, user, query):
+    issues = selectors.healthguard_issues(user, **query)[:ISSUE_LIST_LIMIT]
+    return JsonResponse({"issues": [issue_json(issue) for issue in issues]})
+
+
+@require_GET
+@token_user(healthguard_error)
+def issue_detail(request, user, issue_id):
+    issue = selectors.healthguard_issue(user, issue_id)
+    if issue is None:
+        return healthguard_error("Issue not found", 404)
+    events = selectors.latest_events(issue, ISSUE_EVENTS_LIMIT)
+    return JsonResponse({"issue": issue_json(issue), "events": [event_json(e) for e in events]})

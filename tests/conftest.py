@@ -1,0 +1,24 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.api import TokenClient, register
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_fixture(name):
+    text = (FIXTURES / name).read_text()
+    return json.loads(text) if name.endswith(".json") else text
+
+
+@pytest.fixture
+def owner(client, db):
+    """A registered user's client: every request carries its token."""
+    return TokenClient(register(client, "owner@example.com"))
+
+
+@pytest.fixture
+def stranger(client, db):
+    return TokenClient(register(client, "stranger@example.com"))
