@@ -1,0 +1,62 @@
+"""Every state change of an issue. Admin actions, the native API and the legacy surfaces
+all call these, so each path leaves the same audit row."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from issues.models import EventGroup, Issue, IssueActivity
+
+STATUS_ACTIVITY = {
+    Issue.Status.RESOLVED: IssueActivity.Kind.RESOLVED,
+    Issue.Status.IGNORED: IssueActivity.Kind.IGNORED,
+    Issue.Status.UNRESOLVED: IssueActivity.Kind.REOPENED,
+}
+
+
+class GroupMismatch(ValueError):
+    """A group of another project than the issue's."""
+
+
+@transaction.atomic
+def set_status(issues, status, *, user=None, detail=None):
+    """Resolve, ignore or reopen issues; those already in `status` are left alone. Returns how many changed."""
+    status = Issue.Status(status)
+    changing = list(Issue.objects.select_for_update().filter(pk__in=[i.pk for i in issues]).exclude(status=status))
+    now = timezone.now()
+    for issue in changing:
+        issue.status = status
+        issue.resolved_at = now if status == Issue.Status.RESOLVED else None
+    Issue.objects.bulk_update(changing, ["status", "resolved_at"])
+    IssueActivity.objects.bulk_create(
+        IssueActivity(issue=issue, kind=STATUS_ACTIVITY[status], user=user, detail=detail or {}) for issue in changing
+    )
+    return len(changing)
+
+
+@transaction.atomic
+def assign_group(assignments, *, user=None):
+    """Move issues into groups: [(issue, group), ...], all or nothing.
+
+    Raises GroupMismatch (naming the issue) when a group belongs to another project.
+    """
+    for issue, group in assignments:
+        if group.project_id != issue.project_id:
+            raise GroupMismatch(f"group {group.id} does not belong to the project of issue {issue.id}")
+    changed = []
+    for issue, group in assignments:
+        if issue.group_id != group.id:
+            activity = IssueActivity(
+                issue=issue,
+                kind=IssueActivity.Kind.ASSIGNED_GROUP,
+                user=user,
+                detail={"from": issue.group_id, "to": group.id},
+            )
+            issue.group = group
+            changed.append((issue, activity))
+    Issue.objects.bulk_update([issue for issue, _ in changed], ["group"])
+    IssueActivity.objects.bulk_create(activity for _, activity in changed)
+    return len(changed)
+
+
+def create_group(*, project, name, info=""):
+    return EventGroup.objects.create(project=project, name=name, info=info)
