@@ -6,6 +6,7 @@ from errorhub.views import health
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", health),
+    path("api/v1/", include("errorhub.api_urls")),
     path("", include("accounts.urls")),
     path("", include("ingest.urls")),
     path("", include("issues.urls")),

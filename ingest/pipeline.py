@@ -120,10 +120,7 @@ def _upsert_issues(by_issue):
         EventGroup.objects.filter(project_id__in=project_ids, name=DEFAULT_GROUP_NAME).values_list("project_id", "id")
     )
     Issue.objects.bulk_create(
-        [
-            _new_issue(project_id, fingerprint, group, default_groups)
-            for (project_id, fingerprint), group in by_issue.items()
-        ],
+        [_new_issue(key, group, default_groups) for key, group in by_issue.items()],
         ignore_conflicts=True,
     )
     wanted = Q()

@@ -22,3 +22,12 @@ def owner(client, db):
 @pytest.fixture
 def stranger(client, db):
     return TokenClient(register(client, "stranger@example.com"))
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """Tasks run in-process unless a test asks for the real worker (tests.support.worker)."""
+    from errorhub.celery import app
+
+    app.conf.task_always_eager = True
+    yield

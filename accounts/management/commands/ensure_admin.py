@@ -1,0 +1,24 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Create or update the admin from ERRORHUB_ADMIN_EMAIL / ERRORHUB_ADMIN_PASSWORD (no-op when unset)."
+
+    def handle(self, *args, **options):
+        email = os.environ.get("ERRORHUB_ADMIN_EMAIL", "").strip().lower()
+        password = os.environ.get("ERRORHUB_ADMIN_PASSWORD", "")
+        if not email or not password:
+            return
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            User.objects.create_superuser(email=email, password=password)
+            self.stdout.write(f"created admin {email}")
+            return
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(f"updated admin {email}")

@@ -1,0 +1,51 @@
+from rest_framework import serializers
+
+from accounts.selectors import visible_projects
+from issues.models import Event, EventGroup, Issue
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Issue
+        fields = [
+            "id", "project", "fingerprint", "title", "culprit", "level", "source", "error_type", "status",
+            "first_seen", "last_seen", "event_count", "group", "platform_distribution", "first_release",
+            "last_release", "resolved_at",
+        ]  # fmt: skip
+        read_only_fields = [f for f in fields if f not in ("status", "group")]
+
+    def validate_group(self, group):
+        if group is not None and self.instance is not None and group.project_id != self.instance.project_id:
+            raise serializers.ValidationError("The group belongs to another project.")
+        return group
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = [
+            "id", "event_id", "project", "issue", "source", "kind", "timestamp", "received_at", "level", "platform",
+            "message", "exception_type", "exception_value", "frames", "user", "environment", "release", "tags",
+            "fingerprint", "count", "data", "raw",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class EventGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EventGroup
+        fields = ["id", "project", "name", "info", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate_project(self, project):
+        if not visible_projects(self.context["request"].user).filter(pk=project.pk).exists():
+            raise serializers.ValidationError("Unknown project.")
+        return project
+
+    def validate(self, attrs):
+        project = attrs.get("project", getattr(self.instance, "project", None))
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        clash = EventGroup.objects.filter(project=project, name=name).exclude(pk=getattr(self.instance, "pk", None))
+        if clash.exists():
+            raise serializers.ValidationError({"name": "A group with this name exists in the project."})
+        return attrs

@@ -1,0 +1,81 @@
+"""A real Celery worker, consuming from Redis and writing to the PostgreSQL test database.
+
+Used by tests marked `services`; they run in the PostgreSQL leg of `make test` (always
+under CI=true). Everything else runs with eager tasks.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from errorhub.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _require_services():
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
+        pytest.fail(
+            "this test needs PostgreSQL and Redis: run it through `make test` "
+            "(DATABASE_URL=postgres://... CELERY_BROKER_URL=redis://...)",
+            pytrace=False,
+        )
+
+
+def _database_url():
+    db = settings.DATABASES["default"]
+    # pytest-django has pointed the connection at the test database by now.
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, fake_kapacitor_server, tmp_path_factory):
+    _require_services()
+    celery_app.control.purge()
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "KAPACITOR_URL": fake_kapacitor_server.url,
+        "SECRET_KEY": settings.SECRET_KEY,
+    }
+    with open(log, "w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "errorhub", "worker", "--pool", "solo", "--loglevel", "info",
+             "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not celery_app.control.ping(timeout=0.5):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the Celery worker did not start:\n{log.read_text()}", pytrace=False)
+            yield worker
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process, transactional_db):
+    """Route .delay() to the real worker for this test (others run tasks eagerly)."""
+    celery_app.conf.task_always_eager = False
+    yield celery_worker_process
+    celery_app.conf.task_always_eager = True
+
+
+def wait_until(condition, timeout=30, interval=0.1):
+    """Poll until the worker has done its part; fails with the last value seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
