@@ -36,6 +36,8 @@ class EventGroupSerializer(serializers.ModelSerializer):
         model = EventGroup
         fields = ["id", "project", "name", "info", "created_at"]
         read_only_fields = ["created_at"]
+        # validate() names the clashing field; DRF's generic unique-together message would not.
+        validators = []
 
     def validate_project(self, project):
         if not visible_projects(self.context["request"].user).filter(pk=project.pk).exists():

@@ -1,0 +1,25 @@
+"""With a broker configured, accepted events are digested by a real Celery worker."""
+
+import pytest
+
+from issues.models import Event, Issue
+from tests.ingest.test_healthguard_batch import create_app, event, seed_batch
+from tests.support.api import post_json
+from tests.support.worker import wait_until
+
+pytestmark = pytest.mark.services
+
+
+def test_a_worker_on_redis_digests_posted_events_into_issues(client, owner, celery_worker):
+    app_key = create_app(owner)
+    batch = seed_batch(app_key)
+    for round_number in range(3):
+        batch["events"] = [event(batch, eventId=f"r{round_number}-{i}", fingerprint=f"js:{i % 2}") for i in range(10)]
+        assert post_json(client, "/api/events/batch", batch).json() == {"accepted": 10}
+    # A retried batch is stored once and counted once.
+    post_json(client, "/api/events/batch", batch)
+
+    assert wait_until(lambda: not Event.objects.filter(digested=False).exists())
+    counts = dict(Issue.objects.values_list("fingerprint", "event_count"))
+    assert counts == {"js:0": 15, "js:1": 15}
+    assert sorted(i["eventCount"] for i in owner.get("/api/issues").json()["issues"]) == [15, 15]
