@@ -18,4 +18,19 @@ DEFAULTS = {
     "ERRORHUB_DIGEST_BATCH_SIZE": 500,
     # Width of a time-series bucket; Eventsum's datapoints and sparklines are sums of these.
     "ERRORHUB_BUCKET_SECONDS": 60,
+    # Kapacitor alert tasks. No KAPACITOR_URL: tasks are stored and stay `pending` until one is set.
+    "KAPACITOR_URL": "",
+    # The original's dbrp: database `opentsdb`, retention policy literally named `retention_policy`.
+    "KAPACITOR_DATABASE": "opentsdb",
+    "KAPACITOR_RETENTION_POLICY": "retention_policy",
+    # The 5xx alert's "Link To Memory Banks"; `{app}` is replaced. The original's O.C. Tanner Grafana.
+    "KAPACITOR_DASHBOARD_URL": (
+        "https://membanks.octanner.io/dashboard/db/alamo-router-scanner"
+        "?var-url={app}&from=now-1h&to=now&panelId=4&fullscreen"
+    ),
+    # Each Kapacitor call; a hung Kapacitor must not hold a worker (or an eager request) for long.
+    "KAPACITOR_TIMEOUT_SECONDS": 5,
+    # Sync retries back off 2, 4, 8, ... seconds; after the last one the periodic reconcile takes over.
+    "KAPACITOR_SYNC_MAX_RETRIES": 6,
+    "KAPACITOR_RECONCILE_SECONDS": 60,
 }

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("ingest.urls")),
     path("", include("issues.urls")),
+    path("", include("alerts.urls")),
 ]

@@ -1,0 +1,94 @@
+"""The kapacitor-alerts-api surface: every route and spelling of the original (see urls.py)."""
+
+from functools import wraps
+
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from alerts import selectors, services
+from alerts.kapacitor import KapacitorError
+from alerts.validation import InvalidAlertTask
+from errorhub.http import json_body, token_user
+from errorhub.responses import legacy_error
+
+
+def alert_api(*methods):
+    """Allowed methods, then the token of a user who may manage this kind of alert task."""
+
+    def decorator(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, kind, **kwargs):
+            if request.method not in methods:
+                return legacy_error(f"Method {request.method} not allowed; use {', '.join(methods)}", 405)
+            return guarded(request, *args, kind=kind, **kwargs)
+
+        @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+        def guarded(request, *args, user, kind, **kwargs):
+            if user is not None and not selectors.can_manage_alert_tasks(user, kind):
+                return legacy_error("This token's user may not manage alert tasks", 403)
+            return view(request, *args, kind=kind, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def task_json(row):
+    return {
+        **row.config(),
+        "sync_status": row.sync_status,
+        "sync_error": row.sync_error,
+        "synced_at": row.synced_at.isoformat() if row.synced_at else None,
+    }
+
+
+def not_found(kind, app, dyno=None):
+    name = f"{app}/{dyno}" if dyno is not None else app
+    return legacy_error(f"No {kind} alert task for {name}", 404)
+
+
+@alert_api("POST", "PATCH")
+@json_body(legacy_error)
+def task_write(request, kind, body):
+    """POST creates, PATCH changes the given fields; both answer 201 with the stored task."""
+    try:
+        if request.method == "POST":
+            row = services.create_alert_task(kind, body)
+        else:
+            row = services.update_alert_task(kind, body)
+    except InvalidAlertTask as exc:
+        return legacy_error(exc.message, 400, field=exc.field)
+    except services.AlertTaskExists as exc:
+        return legacy_error(str(exc), 400, field="app")
+    except services.AlertTaskNotFound as exc:
+        return legacy_error(str(exc), 404)
+    return JsonResponse(task_json(row), status=201)
+
+
+@alert_api("GET", "DELETE")
+def task_detail(request, kind, app, dyno=None):
+    row = selectors.alert_task(kind, app, dyno)
+    if row is None:
+        return not_found(kind, app, dyno)
+    if request.method == "GET":
+        return JsonResponse(task_json(row))
+    services.remove_alert_task(row)
+    return HttpResponse(status=200)
+
+
+@alert_api("GET")
+def task_list(request, kind, app=None):
+    return JsonResponse([task_json(row) for row in selectors.alert_tasks(kind, app)], safe=False)
+
+
+@alert_api("GET")
+def task_state(request, kind, app):
+    row = selectors.alert_task(kind, app)
+    if row is None:
+        return not_found(kind, app)
+    try:
+        state = selectors.alert_state(row)
+    except KapacitorError as exc:
+        return legacy_error(f"Cannot read the alert state: {exc.message}", 503)
+    return JsonResponse({"app": app, "state": state})
