@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.api import TokenClient, register
+from tests.support.fake_kapacitor import fake_kapacitor_server  # noqa: F401  (shared fixture)
+from tests.support.worker import celery_worker, celery_worker_process  # noqa: F401  (shared fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
