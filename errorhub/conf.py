@@ -18,6 +18,11 @@ DEFAULTS = {
     "ERRORHUB_DIGEST_BATCH_SIZE": 500,
     # Width of a time-series bucket; Eventsum's datapoints and sparklines are sums of these.
     "ERRORHUB_BUCKET_SECONDS": 60,
+    # Sentry webhook client secret (HMAC-SHA256 of the body); empty accepts unsigned deliveries,
+    # as the seed collector did.
+    "SENTRY_WEBHOOK_SECRET": "",
+    # GlitchTip cannot sign its webhooks; when set, its URL must carry ?token=<this>.
+    "GLITCHTIP_WEBHOOK_TOKEN": "",
     # Kapacitor alert tasks. No KAPACITOR_URL: tasks are stored and stay `pending` until one is set.
     "KAPACITOR_URL": "",
     # The original's dbrp: database `opentsdb`, retention policy literally named `retention_policy`.

@@ -22,3 +22,11 @@ def legacy_error(message, status, *, field=None, code=None):
     if field:
         body["field"] = field
     return JsonResponse(body, status=status)
+
+
+def sentry_webhook_error(message, status, *, field=None, code=None):
+    """The Sentry collector's webhook answered errors the FastAPI way: {"detail": ...}."""
+    body = {"detail": message}
+    if field:
+        body["field"] = field
+    return JsonResponse(body, status=status)

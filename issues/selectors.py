@@ -2,8 +2,9 @@
 
 from django.db.models import Count, Q
 
+from accounts.models import Project
 from accounts.selectors import visible_projects
-from issues.models import Event, Issue
+from issues.models import Event, Issue, Source
 
 
 def visible_issues(user):
@@ -67,3 +68,28 @@ def healthguard_overview(user, *, app_key="", platform="", status="open", start=
 
 def latest_events(issue, limit):
     return issue.events.order_by("-timestamp", "-id")[:limit]
+
+
+def legacy_visible_projects(user):
+    """Legacy reads: user None means ERRORHUB_OPEN_LEGACY_API let a token-less request in."""
+    return Project.objects.all() if user is None else visible_projects(user)
+
+
+SENTRY_COLLECTOR_SOURCES = (Source.SENTRY_WEBHOOK, Source.GLITCHTIP_WEBHOOK)
+
+
+def sentry_collector_errors(user):
+    """The Sentry collector's error rows: webhook events, newest received first."""
+    return (
+        Event.objects.filter(project__in=legacy_visible_projects(user), source__in=SENTRY_COLLECTOR_SOURCES)
+        .select_related("project", "issue")
+        .order_by("-received_at", "-id")
+    )
+
+
+def event_by_event_id(project, event_id):
+    return Event.objects.filter(project=project, event_id=event_id).first()
+
+
+def issue_by_fingerprint(project, fingerprint):
+    return Issue.objects.filter(project=project, fingerprint=fingerprint).first()

@@ -1,0 +1,287 @@
+"""Sentry webhooks (`POST /sentry/webhook`) → occurrences or an issue status change.
+
+Three shapes arrive here:
+- Sentry integration-platform deliveries, told apart by the `Sentry-Hook-Resource` header
+  (`issue`, `event_alert`, `error`, ...) and then by `action`;
+- legacy project service hooks (`{"project", "group", "event"}`, no resource header);
+- the seed collector's header-less "hybrid" sample (`data.issue` and `data.event` together).
+
+The grouping key is the upstream issue id (`upstream:<id>`), so errorhub groups exactly as
+Sentry did. Status changes are described, not applied: the view hands them to issues.services.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ingest.formats.common import IncomingEvent, PayloadError
+
+# (resource, action) pairs that are one occurrence of an upstream issue.
+OCCURRENCES = {
+    ("issue", "created"),
+    ("event_alert", "triggered"),
+    ("error", "created"),
+    # The seed collector processed "created" (seed era) and later "triggered" (its HEAD).
+    ("hybrid", "created"),
+    ("hybrid", "triggered"),
+}
+# Sentry's issue actions → errorhub Issue.Status values; Sentry's "archived" is our "ignored".
+STATUS_ACTIONS = {"resolved": "resolved", "unresolved": "unresolved", "archived": "ignored", "ignored": "ignored"}
+LEVELS = {"debug", "info", "warning", "error", "fatal"}
+LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "sample": "info"}
+FRAME_KEYS = (
+    "filename", "abs_path", "module", "function", "lineno", "colno", "in_app",
+    "context_line", "pre_context", "post_context", "vars",
+)  # fmt: skip
+# Event and API URLs carry the project slug: /projects/<org>/<slug>/ or /<org>/<slug>/issues/.
+PROJECT_IN_URL = re.compile(r"/projects/[^/]+/([^/]+)/")
+
+
+@dataclass
+class Delivery:
+    """What one webhook delivery asks for: occurrences to accept, a status change, or nothing."""
+
+    resource: str
+    action: str
+    project_slug: str = ""
+    events: list = field(default_factory=list)
+    # For issue/resolved|unresolved|archived: the issue's fingerprint and its new status.
+    fingerprint: str = ""
+    new_status: str = ""
+
+    @property
+    def ignored(self):
+        return not self.events and not self.new_status
+
+
+def upstream_fingerprint(issue_id):
+    return f"upstream:{issue_id}"
+
+
+def parse_delivery(body, resource="", received_at=None):
+    """A webhook body (and its `Sentry-Hook-Resource` header, if any) → Delivery."""
+    received_at = received_at or datetime.now(UTC)
+    resource = resource.strip().lower() or _infer_resource(body)
+    if resource == "service_hook":
+        # Legacy service hooks (event.created / event.alert) carry the issue as "group".
+        issue = _object(body, "group", "group")
+        event = _object(body, "event", "event")
+        project = body.get("project")
+        slug = _text(project.get("slug")) if isinstance(project, dict) else _text(project)
+        occurrence = _occurrence(body, issue, event, project, "event", received_at)
+        return Delivery(resource, "created", slug or _slug_from(issue, event), events=[occurrence])
+
+    action = body.get("action")
+    if not isinstance(action, str) or not action:
+        raise PayloadError("action", "Required: a non-empty string such as created, triggered or resolved")
+    delivery = Delivery(resource, action)
+    if (resource, action) in OCCURRENCES or (resource == "issue" and action in STATUS_ACTIONS):
+        data = _object(body, "data", "data")
+    else:
+        return delivery  # installation, comment, metric_alert, issue/assigned...: acknowledged only
+    if resource == "issue" and action in STATUS_ACTIONS:
+        issue = _object(data, "issue", "data.issue")
+        delivery.fingerprint = upstream_fingerprint(_issue_id(issue, {}, "data.issue.id"))
+        delivery.new_status = STATUS_ACTIONS[action]
+        delivery.project_slug = _slug_from(issue, {})
+        return delivery
+
+    if resource == "issue":
+        issue, event, path = _object(data, "issue", "data.issue"), {}, "data.issue"
+    elif resource == "hybrid":
+        issue = _optional_object(data, "issue", "data.issue")
+        event, path = _optional_object(data, "event", "data.event"), "data.event"
+    else:
+        key = "event" if resource == "event_alert" else "error"
+        issue, event, path = {}, _object(data, key, f"data.{key}"), f"data.{key}"
+    project = _optional_object(data, "project", "data.project")
+    delivery.project_slug = _text(project.get("slug")) or _slug_from(issue, event)
+    delivery.events = [_occurrence(body, issue, event, project, path, received_at)]
+    return delivery
+
+
+def _infer_resource(body):
+    """Deliveries without the resource header: a legacy service hook or the seed's hybrid sample."""
+    if "data" not in body and ("event" in body or "group" in body):
+        return "service_hook"
+    return "hybrid"
+
+
+def _object(parent, key, path):
+    value = parent.get(key)
+    if not isinstance(value, dict):
+        raise PayloadError(path, "Required: an object" if value is None else "Expected an object")
+    return value
+
+
+def _optional_object(parent, key, path):
+    if parent.get(key) is None:
+        return {}
+    return _object(parent, key, path)
+
+
+def _text(value):
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    return str(value)
+
+
+def _slug_from(issue, event):
+    project = issue.get("project")
+    if isinstance(project, dict) and project.get("slug"):
+        return _text(project["slug"])
+    for url in (event.get("url"), issue.get("project_url"), event.get("issue_url")):
+        match = PROJECT_IN_URL.search(url or "") if isinstance(url, str) else None
+        if match:
+            return match.group(1)
+    return ""
+
+
+def _issue_id(issue, event, path):
+    issue_id = _text(issue.get("id") or event.get("issue_id") or event.get("groupID"))
+    if not issue_id and path:
+        raise PayloadError(path, "Required: the upstream issue id")
+    return issue_id
+
+
+def _occurrence(body, issue, event, project, path, received_at):
+    issue_id = _issue_id(issue, event, "")
+    event_id = _text(event.get("event_id") or event.get("id"))
+    if not event_id:
+        if not issue_id:
+            raise PayloadError(f"{path}.event_id", "Required: an event id or an issue id")
+        # issue/created carries no event; one delivery per issue, so retries stay one occurrence.
+        event_id = f"sentry-issue-{issue_id}"
+    exception = _main_exception(event)
+    metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+    exception_type = _text(exception.get("type") or metadata.get("type"))
+    exception_value = _text(exception.get("value") or metadata.get("value"))
+    title = _text(event.get("title") or issue.get("title")) or ": ".join(
+        filter(None, [exception_type, exception_value])
+    )
+    tags = _tags(event.get("tags"))
+    level = _text(event.get("level") or issue.get("level")).lower()
+    project = project or (issue.get("project") if isinstance(issue.get("project"), dict) else {})
+    return IncomingEvent(
+        event_id=event_id[:200],
+        timestamp=_timestamp(event, issue, path, received_at),
+        level=level if level in LEVELS else LEVEL_ALIASES.get(level, "error"),
+        platform=_text(event.get("platform") or issue.get("platform"))[:40],
+        message=_message(event, issue) or title,
+        title=title,
+        culprit=_text(event.get("culprit") or issue.get("culprit")),
+        error_type=exception_type,
+        exception_type=exception_type,
+        exception_value=exception_value,
+        frames=[_frame(f) for f in _frames(event, exception) if isinstance(f, dict)],
+        user=_user(event.get("user")),
+        environment=_text(event.get("environment") or tags.get("environment"))[:100],
+        release=(_release(event.get("release")) or tags.get("release", ""))[:200],
+        tags=tags,
+        fingerprint=upstream_fingerprint(issue_id) if issue_id else "",
+        data={
+            "issue_id": issue_id or None,
+            "issue_short_id": _text(issue.get("shortId")) or None,
+            "issue_title": _text(issue.get("title")) or None,
+            "issue_culprit": _text(issue.get("culprit")) or None,
+            "issue_permalink": _text(issue.get("permalink") or event.get("web_url")) or None,
+            "issue_level": _text(issue.get("level")) or None,
+            "issue_status": _text(issue.get("status")) or None,
+            "issue_logger": _text(issue.get("logger")) or None,
+            "event_logger": _text(event.get("logger")) or None,
+            "event_level": _text(event.get("level")) or None,
+            "project_name": _text(project.get("name") or project.get("slug")) or None,
+            "project_slug": _text(project.get("slug")) or None,
+            "project_id": _text(project.get("id") or event.get("project")) or None,
+            "breadcrumbs": _breadcrumbs(event),
+        },
+        raw=body,
+    )
+
+
+def _entries(event, kind):
+    """The API serializer's `entries` form (service hooks): [{type, data}, ...]."""
+    entries = event.get("entries")
+    if not isinstance(entries, list):
+        return None
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("type") == kind and isinstance(entry.get("data"), dict):
+            return entry["data"]
+    return None
+
+
+def _exception_values(event):
+    exception = event.get("exception") or _entries(event, "exception") or {}
+    values = exception.get("values") if isinstance(exception, dict) else exception
+    # The seed sample's flat "exceptions" list is not a real Sentry field, but its users send it.
+    values = values or event.get("exceptions") or []
+    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
+
+
+def _main_exception(event):
+    # Sentry lists chained exceptions oldest first; the last one is what was raised.
+    values = _exception_values(event)
+    return values[-1] if values else {}
+
+
+def _frames(event, exception):
+    for stacktrace in (exception.get("stacktrace"), event.get("stacktrace"), _entries(event, "stacktrace")):
+        if isinstance(stacktrace, dict) and isinstance(stacktrace.get("frames"), list):
+            return stacktrace["frames"]
+    return []
+
+
+def _frame(frame):
+    return {key: frame[key] for key in FRAME_KEYS if frame.get(key) is not None}
+
+
+def _message(event, issue):
+    logentry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
+    return _text(event.get("message") or logentry.get("formatted") or logentry.get("message"))
+
+
+def _timestamp(event, issue, path, received_at):
+    for key in ("timestamp", "datetime", "dateCreated"):
+        value = event.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return datetime.fromtimestamp(value, tz=UTC)
+            moment = datetime.fromisoformat(str(value))
+        except (TypeError, ValueError, OverflowError, OSError):
+            raise PayloadError(f"{path}.{key}", "Expected unix seconds or an ISO 8601 date") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return received_at
+
+
+def _tags(tags):
+    """Sentry sends tags as [[key, value], ...], [{key, value}, ...] or {key: value}."""
+    if isinstance(tags, dict):
+        pairs = tags.items()
+    elif isinstance(tags, list):
+        pairs = [
+            (t.get("key"), t.get("value")) if isinstance(t, dict) else tuple(t)
+            for t in tags
+            if isinstance(t, dict) or (isinstance(t, list) and len(t) == 2)
+        ]
+    else:
+        return {}
+    return {_text(key): _text(value) for key, value in pairs if _text(key)}
+
+
+def _user(user):
+    if isinstance(user, dict):
+        return next((_text(user[k]) for k in ("id", "email", "username", "ip_address") if user.get(k)), "")[:200]
+    return _text(user)[:200]
+
+
+def _release(release):
+    return _text(release.get("version")) if isinstance(release, dict) else _text(release)
+
+
+def _breadcrumbs(event):
+    crumbs = event.get("breadcrumbs") or _entries(event, "breadcrumbs")
+    if isinstance(crumbs, dict):
+        crumbs = crumbs.get("values")
+    return crumbs if isinstance(crumbs, list) and crumbs else None

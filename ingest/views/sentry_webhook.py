@@ -1,0 +1,132 @@
+"""Sentry and GlitchTip webhooks: `POST /sentry/webhook`, `POST /glitchtip/webhook`.
+
+Success is 201 as in the seed collector; deliveries errorhub does not act on (installation,
+comment, metric alerts, unknown issues) are acknowledged with 200 so Sentry does not retry.
+"""
+
+import hashlib
+import hmac
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.services import IngestRejected, resolve_ingest_project
+from errorhub.http import json_body, project_key
+from errorhub.responses import sentry_webhook_error
+from ingest import pipeline
+from ingest.formats import glitchtip_webhook, sentry_webhook
+from ingest.formats.common import PayloadError
+from issues import selectors, services
+from issues.models import Source
+
+# Sentry apps, legacy service hooks, and the seed collector's own (non-Sentry) header.
+SIGNATURE_HEADERS = ("Sentry-Hook-Signature", "X-ServiceHook-Signature", "X-Sentry-Signature")
+# Projects for deliveries that name none (event_alert/error carry only a numeric project id).
+DEFAULT_SENTRY_PROJECT = "sentry"
+DEFAULT_GLITCHTIP_PROJECT = "glitchtip"
+
+
+def signature_matches(secret, raw_body, headers):
+    """Hex HMAC-SHA256 of the exact body bytes, compared in constant time."""
+    expected = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest().encode()
+    for header in SIGNATURE_HEADERS:
+        # The seed collector's HEAD also accepted "sentry_signature=<hex>".
+        given = headers.get(header, "").strip().removeprefix("sentry_signature=").lower()
+        if given and hmac.compare_digest(expected, given.encode()):
+            return True
+    return False
+
+
+def signed_by_sentry(view):
+    """With SENTRY_WEBHOOK_SECRET set, only correctly signed deliveries reach the view (else 401)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        secret = settings.SENTRY_WEBHOOK_SECRET
+        if secret:
+            try:
+                raw_body = request.body
+            except RequestDataTooBig:
+                limit = settings.ERRORHUB_MAX_BODY_BYTES
+                return sentry_webhook_error(f"Request body is larger than {limit} bytes", 413, field="body")
+            if not signature_matches(secret, raw_body, request.headers):
+                return sentry_webhook_error("Invalid webhook signature", 401, field="Sentry-Hook-Signature")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@csrf_exempt
+@require_POST
+@signed_by_sentry
+@json_body(sentry_webhook_error)
+def sentry_webhook_delivery(request, body):
+    resource = request.headers.get("Sentry-Hook-Resource", "")
+    if not resource and glitchtip_webhook.is_glitchtip_body(body):
+        # The seed README told GlitchTip users to point their webhook at /sentry/webhook.
+        return _glitchtip_notification(request, body)
+    try:
+        delivery = sentry_webhook.parse_delivery(body, resource)
+    except PayloadError as exc:
+        return sentry_webhook_error(exc.message, 400, field=exc.field)
+    if delivery.ignored:
+        return _ignored(f"{delivery.resource}/{delivery.action} is not stored")
+    try:
+        project = resolve_ingest_project(key=project_key(request), name=delivery.project_slug or DEFAULT_SENTRY_PROJECT)
+    except IngestRejected as exc:
+        return sentry_webhook_error(str(exc), 401, field="key")
+    if delivery.new_status:
+        return _status_change(project, delivery, body.get("actor"))
+    return _stored(project, Source.SENTRY_WEBHOOK, delivery.events)
+
+
+@csrf_exempt
+@require_POST
+@json_body(sentry_webhook_error)
+def glitchtip_webhook_delivery(request, body):
+    return _glitchtip_notification(request, body)
+
+
+def _glitchtip_notification(request, body):
+    token = settings.GLITCHTIP_WEBHOOK_TOKEN
+    if token and not hmac.compare_digest(token.encode(), request.GET.get("token", "").encode()):
+        return sentry_webhook_error("Invalid or missing webhook token", 401, field="token")
+    try:
+        project_name, events = glitchtip_webhook.parse_notification(body)
+    except PayloadError as exc:
+        return sentry_webhook_error(exc.message, 400, field=exc.field)
+    try:
+        project = resolve_ingest_project(key=project_key(request), name=project_name or DEFAULT_GLITCHTIP_PROJECT)
+    except IngestRejected as exc:
+        return sentry_webhook_error(str(exc), 401, field="key")
+    return _stored(project, Source.GLITCHTIP_WEBHOOK, events)
+
+
+def _ignored(reason):
+    return JsonResponse({"message": f"Ignored: {reason}", "status": "ignored"}, status=200)
+
+
+def _stored(project, source, events):
+    event_id = events[0].event_id
+    # Sentry retries a delivery with the same event id: acknowledge it, count it once.
+    if selectors.event_by_event_id(project, event_id) is not None:
+        return JsonResponse({"message": "Error already exists", "event_id": event_id}, status=201)
+    pipeline.accept(project, source, events)
+    row = selectors.event_by_event_id(project, event_id)
+    return JsonResponse({"message": "Error saved successfully", "event_id": event_id, "id": row.id}, status=201)
+
+
+def _status_change(project, delivery, actor):
+    issue = selectors.issue_by_fingerprint(project, delivery.fingerprint)
+    if issue is None:
+        return _ignored(f"no issue {delivery.fingerprint} in project {project.slug}")
+    detail = {"via": "sentry_webhook", "action": delivery.action}
+    if isinstance(actor, dict):
+        detail["actor"] = actor
+    changed = services.set_status([issue], delivery.new_status, detail=detail)
+    message = "Issue status updated" if changed else "Issue status unchanged"
+    return JsonResponse({"message": message, "issue_id": issue.id, "status": delivery.new_status}, status=200)

@@ -1,0 +1,300 @@
+"""Sentry (and the seed collector's users) deliver webhooks; errorhub stores them as issues."""
+
+import copy
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from accounts.models import Project
+from issues.models import Event, Issue, IssueActivity
+from tests.conftest import load_fixture
+from tests.support.api import post_json
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "integration-client-secret"
+
+
+def seed_sample():
+    """The seed README's sample; its `"mechanism": {...}` placeholder is not JSON, so it becomes {}."""
+    return json.loads(load_fixture("sentry_webhook_sample.txt").replace("{...}", "{}"))
+
+
+def sign(body, secret=SECRET):
+    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def deliver(client, payload, resource=None, url="/sentry/webhook", **headers):
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    if resource:
+        headers["HTTP_SENTRY_HOOK_RESOURCE"] = resource
+    return client.post(url, body, content_type="application/json", **headers)
+
+
+def create_app(user_client, name="Checkout"):
+    response = post_json(user_client, "/api/apps", {"name": name, "type": "web"})
+    assert response.status_code == 201, response.content
+    return response.json()["app"]["appKey"]
+
+
+SENTRY_PROJECT = {"id": "4", "name": "Checkout", "slug": "checkout"}
+ISSUE = {
+    "id": "1170820242",
+    "shortId": "CHECKOUT-3",
+    "title": "ZeroDivisionError: division by zero",
+    "culprit": "cart.totals in average",
+    "permalink": "https://sentry.example.com/organizations/acme/issues/1170820242/",
+    "level": "error",
+    "status": "unresolved",
+    "logger": None,
+    "platform": "python",
+    "project": SENTRY_PROJECT,
+    "firstSeen": "2026-11-24T09:00:00.000000Z",
+}
+EVENT = {
+    "event_id": "7f3c2a0e9b4d4c6e8a1b2c3d4e5f6a7b",
+    "issue_id": "1170820242",
+    "project": 4,
+    "platform": "python",
+    "level": "error",
+    "logger": "cart",
+    "culprit": "cart.totals in average",
+    "title": "ZeroDivisionError: division by zero",
+    "datetime": "2026-11-24T09:15:30.250000Z",
+    "environment": "production",
+    "release": {"version": "checkout@2.4.1"},
+    "tags": [["environment", "production"], ["server_name", "web-3"]],
+    "user": {"id": "u-42", "email": "ada@example.com"},
+    "url": "https://sentry.example.com/api/0/projects/acme/checkout/events/7f3c2a0e9b4d4c6e8a1b2c3d4e5f6a7b/",
+    "web_url": "https://sentry.example.com/organizations/acme/issues/1170820242/events/7f3c2a0e/",
+    "exception": {
+        "values": [
+            {
+                "type": "ZeroDivisionError",
+                "value": "division by zero",
+                "stacktrace": {
+                    "frames": [
+                        {"filename": "cart/views.py", "function": "checkout", "lineno": 12, "in_app": True},
+                        {
+                            "filename": "cart/totals.py",
+                            "abs_path": "/srv/cart/totals.py",
+                            "function": "average",
+                            "lineno": 31,
+                            "in_app": True,
+                            "context_line": "    return total / count",
+                        },
+                    ]
+                },
+            }
+        ]
+    },
+}
+
+
+def issue_delivery(action, **issue_changes):
+    return {
+        "action": action,
+        "installation": {"uuid": "a8e5d37a-696c-4c54-adb5-b3f28d64c7de"},
+        "data": {"issue": {**ISSUE, **issue_changes}},
+        "actor": {"type": "application", "id": "sentry", "name": "Sentry"},
+    }
+
+
+def event_alert(**event_changes):
+    return {
+        "action": "triggered",
+        "installation": {"uuid": "a8e5d37a-696c-4c54-adb5-b3f28d64c7de"},
+        "data": {"event": {**copy.deepcopy(EVENT), **event_changes}, "triggered_rule": "Page the cart team"},
+        "actor": {"type": "application", "id": "sentry", "name": "Sentry"},
+    }
+
+
+def test_the_seed_sample_is_saved_and_listed_by_the_collector_api(client, settings):
+    settings.ERRORHUB_OPEN_LEGACY_API = True
+    response = deliver(client, seed_sample())
+
+    assert response.status_code == 201, response.content
+    saved = response.json()
+    assert (saved["message"], saved["event_id"]) == ("Error saved successfully", "abc123...")
+    issue = Issue.objects.get(project__slug="my-project")
+    assert (issue.fingerprint, issue.source, issue.event_count) == ("upstream:123456", "sentry_webhook", 1)
+
+    rows = client.get("/errors").json()
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["id"] == saved["id"]
+    assert {k: row[k] for k in ("event_id", "project", "project_slug", "project_id", "message")} == {
+        "event_id": "abc123...",
+        "project": "My Project",
+        "project_slug": "my-project",
+        "project_id": "123",
+        "message": "Error message",
+    }
+    assert (row["exception_type"], row["exception_value"]) == ("ValueError", "Something bad happened")
+    assert row["stacktrace"] == '  File "file.py", line 42, in function_name'
+    assert (row["issue_id"], row["issue_short_id"], row["issue_status"]) == ("123456", "ABC-1", "unresolved")
+    assert (row["event_platform"], row["event_logger"], row["event_level"]) == ("python", "root", "error")
+    assert row["timestamp"] == "2009-02-13T23:31:30.123000+00:00"
+    assert row["full_payload"] == seed_sample()
+    assert client.get("/errors/latest").json() == row
+
+
+def test_the_seed_sample_as_printed_is_not_json_and_gets_a_400(client):
+    response = deliver(client, load_fixture("sentry_webhook_sample.txt"))
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Body is not valid JSON", "field": "body"}
+
+
+def test_signed_deliveries_need_the_right_secret_and_a_retry_counts_once(client, settings):
+    settings.SENTRY_WEBHOOK_SECRET = SECRET
+    body = json.dumps(event_alert())
+
+    unsigned = deliver(client, body, "event_alert")
+    wrong = deliver(client, body, "event_alert", HTTP_SENTRY_HOOK_SIGNATURE=sign(body, "another-secret"))
+    assert (unsigned.status_code, wrong.status_code) == (401, 401)
+    assert wrong.json() == {"detail": "Invalid webhook signature", "field": "Sentry-Hook-Signature"}
+    assert not Event.objects.exists()
+
+    first = deliver(client, body, "event_alert", HTTP_SENTRY_HOOK_SIGNATURE=sign(body))
+    retry = deliver(client, body, "event_alert", HTTP_SENTRY_HOOK_SIGNATURE=sign(body))
+
+    assert first.status_code == 201
+    assert first.json()["message"] == "Error saved successfully"
+    assert retry.status_code == 201
+    assert retry.json() == {"message": "Error already exists", "event_id": EVENT["event_id"]}
+    issue = Issue.objects.get()
+    assert (issue.fingerprint, issue.event_count) == ("upstream:1170820242", 1)
+    assert Event.objects.count() == 1
+
+
+def test_legacy_service_hooks_are_verified_with_their_own_header(client, settings):
+    settings.SENTRY_WEBHOOK_SECRET = SECRET
+    body = json.dumps({"project": {"slug": "checkout", "name": "Checkout"}, "group": ISSUE, "event": EVENT})
+
+    response = deliver(client, body, HTTP_X_SERVICEHOOK_SIGNATURE=sign(body))
+
+    assert response.status_code == 201, response.content
+    issue = Issue.objects.get(project__slug="checkout")
+    assert (issue.fingerprint, issue.event_count) == ("upstream:1170820242", 1)
+
+
+def test_every_occurrence_resource_lands_in_the_upstream_issue(client):
+    assert deliver(client, issue_delivery("created"), "issue").status_code == 201
+    assert deliver(client, event_alert(), "event_alert").status_code == 201
+    error = event_alert(event_id="0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e")
+    error["action"] = "created"
+    error["data"] = {"error": error["data"]["event"]}
+    assert deliver(client, error, "error").status_code == 201
+
+    issue = Issue.objects.get()
+    assert issue.project.slug == "checkout"
+    assert (issue.fingerprint, issue.event_count, issue.title) == (
+        "upstream:1170820242",
+        3,
+        "ZeroDivisionError: division by zero",
+    )
+    event = Event.objects.get(event_id=EVENT["event_id"])
+    assert (event.exception_type, event.exception_value, event.level) == (
+        "ZeroDivisionError",
+        "division by zero",
+        "error",
+    )
+    assert (event.environment, event.release, event.user) == ("production", "checkout@2.4.1", "u-42")
+    assert event.tags == {"environment": "production", "server_name": "web-3"}
+    assert [f["function"] for f in event.frames] == ["checkout", "average"]
+    assert event.timestamp.isoformat() == "2026-11-24T09:15:30.250000+00:00"
+
+
+def test_issue_status_webhooks_resolve_archive_and_reopen_the_issue(client):
+    deliver(client, issue_delivery("created"), "issue")
+    issue = Issue.objects.get()
+
+    resolved = deliver(client, issue_delivery("resolved", status="resolved"), "issue")
+    assert resolved.status_code == 200
+    assert resolved.json() == {"message": "Issue status updated", "issue_id": issue.id, "status": "resolved"}
+    issue.refresh_from_db()
+    assert issue.status == "resolved"
+
+    assert deliver(client, issue_delivery("archived", status="ignored"), "issue").status_code == 200
+    issue.refresh_from_db()
+    assert issue.status == "ignored"
+
+    assert deliver(client, issue_delivery("unresolved"), "issue").status_code == 200
+    issue.refresh_from_db()
+    assert issue.status == "unresolved"
+    assert list(IssueActivity.objects.filter(issue=issue).order_by("id").values_list("kind", flat=True)) == [
+        "first_seen",
+        "resolved",
+        "ignored",
+        "reopened",
+    ]
+    assert issue.event_count == 1
+
+
+def test_deliveries_errorhub_does_not_act_on_are_acknowledged(client):
+    for resource, payload in [
+        ("installation", {"action": "created", "installation": {"uuid": "x"}, "data": {}}),
+        ("comment", {"action": "created", "data": {"comment": "looking", "issue_id": 1}}),
+        ("metric_alert", {"action": "critical", "data": {"metric_alert": {}}}),
+        ("issue", issue_delivery("assigned")),
+        ("issue", issue_delivery("resolved", id="999")),
+    ]:
+        response = deliver(client, payload, resource)
+        assert response.status_code == 200, (resource, response.content)
+        assert response.json()["status"] == "ignored"
+    assert not Event.objects.exists()
+    assert not Issue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("resource", "payload", "field"),
+    [
+        (None, "[1, 2]", "body"),
+        ("issue", {"data": {"issue": ISSUE}}, "action"),
+        ("event_alert", {"action": "triggered", "data": {}}, "data.event"),
+        ("event_alert", {"action": "triggered", "data": "event"}, "data"),
+        ("issue", {"action": "resolved", "data": {"issue": {"title": "x"}}}, "data.issue.id"),
+        ("event_alert", event_alert(datetime="yesterday"), "data.event.datetime"),
+        ("error", {"action": "created", "data": {"error": {"title": "no ids"}}}, "data.error.event_id"),
+    ],
+)
+def test_bad_deliveries_get_a_400_naming_the_field(client, resource, payload, field):
+    response = deliver(client, payload, resource)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert response.json()["detail"]
+
+
+def test_a_project_key_decides_the_project_and_an_unknown_key_is_refused(client, owner):
+    app_key = create_app(owner)
+
+    assert deliver(client, event_alert(), "event_alert", url="/sentry/webhook?key=nope").status_code == 401
+    response = deliver(client, event_alert(), "event_alert", url=f"/sentry/webhook?key={app_key}")
+
+    assert response.status_code == 201
+    assert Issue.objects.get().project.app_key == app_key
+
+
+def test_closed_ingest_refuses_unknown_projects(client, settings):
+    settings.ERRORHUB_OPEN_INGEST = False
+
+    response = deliver(client, event_alert(), "event_alert")
+
+    assert response.status_code == 401
+    assert response.json()["field"] == "key"
+    assert not Project.objects.filter(slug="checkout").exists()
+
+
+def test_sentry_issues_show_in_the_healthguard_issue_list_with_their_source(client, owner):
+    app_key = create_app(owner)
+    deliver(client, event_alert(), "event_alert", url=f"/sentry/webhook?key={app_key}")
+
+    issues = owner.get("/api/issues").json()["issues"]
+
+    assert [(i["fingerprint"], i["source"], i["eventCount"], i["errorType"]) for i in issues] == [
+        ("upstream:1170820242", "sentry_webhook", 1, "ZeroDivisionError")
+    ]
