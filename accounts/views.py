@@ -28,30 +28,27 @@ def app_json(project):
     }
 
 
-def _account_error(exc):
-    return healthguard_error(exc.message, exc.status, code=exc.code)
+def _session(sign_in, body, status):
+    """Register or log in, answering HealthGuard's {token, user} or its coded error."""
+    try:
+        user, token = sign_in(body.get("email"), body.get("password"))
+    except services.AccountError as exc:
+        return healthguard_error(exc.message, exc.status, code=exc.code)
+    return JsonResponse({"token": token, "user": user_json(user)}, status=status)
 
 
 @csrf_exempt
 @require_POST
 @json_body(healthguard_error)
 def register(request, body):
-    try:
-        user, token = services.register_user(body.get("email"), body.get("password"))
-    except services.AccountError as exc:
-        return _account_error(exc)
-    return JsonResponse({"token": token, "user": user_json(user)}, status=201)
+    return _session(services.register_user, body, 201)
 
 
 @csrf_exempt
 @require_POST
 @json_body(healthguard_error)
 def login(request, body):
-    try:
-        user, token = services.login_user(body.get("email"), body.get("password"))
-    except services.AccountError as exc:
-        return _account_error(exc)
-    return JsonResponse({"token": token, "user": user_json(user)})
+    return _session(services.login_user, body, 200)
 
 
 @require_GET

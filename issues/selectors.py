@@ -1,10 +1,14 @@
 """The queries behind every issue and event list and page."""
 
-from django.db.models import Count, Q
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from accounts.models import Project
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.models import Environment, Project
 from accounts.selectors import visible_projects
-from issues.models import Event, Issue, Source
+from issues.models import Event, EventGroup, Issue, IssueBucket, Source
 
 
 def visible_issues(user):
@@ -23,16 +27,24 @@ HEALTHGUARD_STATUS = {
 }
 
 
-def healthguard_issues(user, *, app_key="", platform="", status="open", start=None, end=None):
-    issues = visible_issues(user).select_related("project").filter(HEALTHGUARD_STATUS[status])
+def _healthguard_scope(queryset, *, app_key, platform, start, end, platform_lookup, time_field):
+    """HealthGuard's shared filters: one app, one platform, a time range (on `time_field`)."""
     if app_key:
-        issues = issues.filter(project__app_key=app_key)
+        queryset = queryset.filter(project__app_key=app_key)
     if platform:
-        issues = issues.filter(platform_distribution__has_key=platform)
+        queryset = queryset.filter(**{platform_lookup: platform})
     if start is not None:
-        issues = issues.filter(last_seen__gte=start)
+        queryset = queryset.filter(**{f"{time_field}__gte": start})
     if end is not None:
-        issues = issues.filter(last_seen__lte=end)
+        queryset = queryset.filter(**{f"{time_field}__lte": end})
+    return queryset
+
+
+def healthguard_issues(user, *, status="open", **scope):
+    issues = visible_issues(user).select_related("project").filter(HEALTHGUARD_STATUS[status])
+    issues = _healthguard_scope(
+        issues, platform_lookup="platform_distribution__has_key", time_field="last_seen", **scope
+    )
     return issues.order_by("-last_seen", "-id")
 
 
@@ -44,25 +56,15 @@ def healthguard_issue(user, issue_id):
     )
 
 
-def healthguard_overview(user, *, app_key="", platform="", status="open", start=None, end=None):
-    events = visible_events(user)
-    if app_key:
-        events = events.filter(project__app_key=app_key)
-    if platform:
-        events = events.filter(platform=platform)
-    if start is not None:
-        events = events.filter(timestamp__gte=start)
-    if end is not None:
-        events = events.filter(timestamp__lte=end)
+def healthguard_overview(user, *, status="open", **scope):
+    events = _healthguard_scope(visible_events(user), platform_lookup="platform", time_field="timestamp", **scope)
     totals = events.aggregate(
         events=Count("id"),
         errors=Count("id", filter=Q(kind="error")),
         failedRequests=Count("id", filter=Q(kind="http", groupable=True)),
         affectedUsers=Count("user", distinct=True, filter=~Q(user="")),
     )
-    totals["issues"] = healthguard_issues(
-        user, app_key=app_key, platform=platform, status=status, start=start, end=end
-    ).count()
+    totals["issues"] = healthguard_issues(user, status=status, **scope).count()
     return totals
 
 
@@ -93,3 +95,122 @@ def event_by_event_id(project, event_id):
 
 def issue_by_fingerprint(project, fingerprint):
     return Issue.objects.filter(project=project, fingerprint=fingerprint).first()
+
+
+# Eventsum: an issue of source eventsum is an event base, its project the service, each
+# event an instance (one per distinct generic data hash).
+
+
+def eventsum_issues(user, *, service_id=None, issue_id=None, fingerprint="", group_id=None, env_id=None, keywords=""):
+    issues = Issue.objects.filter(project__in=legacy_visible_projects(user), source=Source.EVENTSUM)
+    if service_id is not None:
+        issues = issues.filter(project_id=service_id)
+    if issue_id is not None:
+        issues = issues.filter(pk=issue_id)
+    if fingerprint:
+        issues = issues.filter(fingerprint=fingerprint)
+    if group_id is not None:
+        issues = issues.filter(group_id=group_id)
+    if env_id is not None:
+        environment = Environment.objects.filter(pk=env_id).first()
+        if environment is None:
+            return issues.none()
+        # A base keeps the environment of its first event, as upstream's event_base row.
+        first_environment = Event.objects.filter(issue=OuterRef("pk")).order_by("id").values("environment")[:1]
+        issues = issues.annotate(first_environment=Subquery(first_environment)).filter(
+            project_id=environment.project_id, first_environment=environment.name
+        )
+    if keywords:
+        # Upstream matches the event type or the message (the title); a base matching both is listed once.
+        issues = issues.filter(Q(error_type__contains=keywords) | Q(title__contains=keywords))
+    return issues
+
+
+@dataclass
+class EventsumBase:
+    issue: Issue
+    first_event: Event
+    environment_id: int = 0
+    instance_ids: list = field(default_factory=list)
+    datapoints: list = field(default_factory=list)
+
+
+def eventsum_search(user, *, start, end, interval_seconds, sort="recent", limit=100, **filters):
+    """Event bases with events in [start, end], datapoints summed per `interval_seconds`.
+
+    sort=recent: most recently seen in the window first; sort=increased: only bases whose
+    second half of the window has more events than the first, the largest increase first.
+    """
+    in_window = Q(buckets__start__gte=start, buckets__start__lte=end)
+    middle = start + (end - start) / 2
+    issues = (
+        eventsum_issues(user, **filters)
+        .annotate(
+            window_count=Sum("buckets__count", filter=in_window),
+            late_count=Coalesce(Sum("buckets__count", filter=in_window & Q(buckets__start__gte=middle)), 0),
+            seen_in_window=Max("buckets__start", filter=in_window),
+        )
+        .filter(window_count__gt=0)
+    )
+    if sort == "increased":
+        issues = issues.filter(late_count__gt=F("window_count") - F("late_count")).order_by(
+            (F("late_count") * 2 - F("window_count")).desc(), "-seen_in_window", "-id"
+        )
+    else:
+        issues = issues.order_by("-seen_in_window", "-id")
+    bases = {issue.id: issue for issue in issues[:limit]}
+    if not bases:
+        return []
+
+    datapoints = defaultdict(lambda: defaultdict(int))
+    buckets = IssueBucket.objects.filter(issue_id__in=bases, start__gte=start, start__lte=end)
+    for issue_id, bucket_start, count in buckets.values_list("issue_id", "start", "count"):
+        epoch = int(bucket_start.timestamp())
+        datapoints[issue_id][epoch - epoch % interval_seconds] += count
+
+    first_ids, instance_ids = {}, defaultdict(list)
+    instances = (
+        Event.objects.filter(issue_id__in=bases)
+        .values("issue_id", "data__generic_data_hash")
+        .annotate(first=Min("id"), in_window=Count("id", filter=Q(timestamp__gte=start, timestamp__lte=end)))
+    )
+    for row in instances:
+        issue_id = row["issue_id"]
+        first_ids[issue_id] = min(first_ids.get(issue_id, row["first"]), row["first"])
+        if row["in_window"]:
+            instance_ids[issue_id].append(row["first"])
+    first_events = {e.issue_id: e for e in Event.objects.filter(pk__in=first_ids.values())}
+    environments = Environment.objects.filter(
+        project_id__in={issue.project_id for issue in bases.values()},
+        name__in={event.environment for event in first_events.values()},
+    ).values_list("project_id", "name", "id")
+    environment_ids = {(project_id, name): pk for project_id, name, pk in environments}
+    return [
+        EventsumBase(
+            issue=issue,
+            first_event=first_events[issue_id],
+            environment_id=environment_ids.get((issue.project_id, first_events[issue_id].environment), 0),
+            instance_ids=sorted(instance_ids[issue_id]),
+            datapoints=[
+                {"count": count, "start": start_s * 1000} for start_s, count in sorted(datapoints[issue_id].items())
+            ],
+        )
+        for issue_id, issue in bases.items()
+    ]
+
+
+def eventsum_event(user, event_id):
+    """An Eventsum instance by id (upstream's /detail?event_id=)."""
+    return (
+        Event.objects.filter(project__in=legacy_visible_projects(user), source=Source.EVENTSUM, pk=event_id)
+        .select_related("project")
+        .first()
+    )
+
+
+def eventsum_issues_by_id(user, issue_ids):
+    return eventsum_issues(user).in_bulk(issue_ids)
+
+
+def groups_by_id(user, group_ids):
+    return EventGroup.objects.filter(project__in=legacy_visible_projects(user)).in_bulk(group_ids)

@@ -71,7 +71,13 @@ def _query(request):
                 raise InvalidQuery(name, "Invalid time range") from None
     if "start" in bounds and "end" in bounds and bounds["start"] > bounds["end"]:
         raise InvalidQuery("start", "Invalid time range")
-    return {"app_key": params.get("appKey", ""), "platform": params.get("platform", ""), "status": status, **bounds}
+    return {
+        "app_key": params.get("appKey", ""),
+        "platform": params.get("platform", ""),
+        "status": status,
+        "start": bounds.get("start"),
+        "end": bounds.get("end"),
+    }
 
 
 def _with_query(view):
