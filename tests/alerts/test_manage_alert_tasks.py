@@ -116,3 +116,57 @@ def test_created_tasks_reach_kapacitor_with_ids_vars_and_script(
 
     tasks = operator.get("/tasks/5xx").json()
     assert tasks[0]["sync_status"] == "synced" and tasks[0]["synced_at"]
+
+
+def test_empty_lists_are_empty_arrays(operator):
+    for url in ("/tasks/5xx", "/tasks/crashed", "/tasks/release", "/tasks/memory", f"/tasks/memory/{APP}"):
+        assert operator.get(url).json() == []
+
+
+def test_lists_are_ordered_and_bounded_in_queries(operator, django_assert_max_num_queries):
+    for app in ("zeta", "alpha", "mid"):
+        for dyno in ("worker", "web"):
+            post_json(operator, "/task/memory", {"app": app, "dynotype": dyno, "warn": 1, "crit": 2, "window": "5m",
+                                                 "every": "1m", "slack": "#m"})  # fmt: skip
+    with django_assert_max_num_queries(2):  # the token, then the tasks
+        everything = operator.get("/tasks/memory").json()
+    assert [task["id"] for task in everything][:2] == ["alpha-sample.memory_total-web",
+                                                       "alpha-sample.memory_total-worker"]  # fmt: skip
+    assert [task["app"] for task in everything] == ["alpha", "alpha", "mid", "mid", "zeta", "zeta"]
+    assert [task["dynotype"] for task in operator.get("/tasks/memory/mid").json()] == ["web", "worker"]
+    # Both spellings of the original reach one memory task.
+    assert operator.get("/tasks/memory/mid/worker").json() == operator.get("/task/memory/mid/worker").json()
+    assert operator.get("/tasks/memory/mid/worker").json()["warn"] == "1"
+
+
+def test_patch_changes_only_the_fields_given(operator, fake_kapacitor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(operator, "/task/5xx", {"app": APP, "tolerance": "low", **NOTIFY})
+        response = patch_json(operator, "/task/5xx", {"APP": APP, "Tolerance": "high", "email": " x@example.com "})
+    assert response.status_code == 201
+    assert response.json()["tolerance"] == "high"
+    assert response.json()["email"] == "x@example.com"
+    assert response.json()["slack"] == NOTIFY["slack"] and response.json()["post"] == NOTIFY["post"]
+    script = fake_kapacitor.tasks[f"{APP}-5xx"]["script"]
+    assert '"sigma" > 1.5' in script and ".email('x@example.com')" in script and ".post(" in script
+    assert len(fake_kapacitor.tasks) == 1
+
+
+def test_state_reads_the_tasks_own_topic(operator, fake_kapacitor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(operator, "/task/5xx", {"app": "foo", "tolerance": "low", "slack": "#a"})
+        post_json(operator, "/task/5xx", {"app": "barfoo", "tolerance": "low", "slack": "#a"})
+    fake_kapacitor.set_level("barfoo-5xx", "CRITICAL")
+    assert operator.get("/task/5xx/foo/state").json() == {"app": "foo", "state": "OK"}
+    assert operator.get("/task/5xx/barfoo/state").json() == {"app": "barfoo", "state": "CRITICAL"}
+    fake_kapacitor.tasks.clear()
+    assert operator.get("/task/5xx/foo/state").json() == {"app": "foo", "state": "unknown"}
+    fake_kapacitor.down()
+    response = operator.get("/task/5xx/foo/state")
+    assert response.status_code == 503 and "unreachable" in response.json()["error"]
+
+
+def test_wrong_method_is_a_405_in_the_error_shape(operator):
+    response = operator.put("/task/5xx", "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response.json() == {"error": "Method PUT not allowed; use POST, PATCH"}

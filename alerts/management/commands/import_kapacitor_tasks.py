@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from alerts import validation
+from alerts import tickscript, validation
 from alerts.kapacitor import KapacitorClient, KapacitorError
 from alerts.models import MODELS, SyncStatus
 from alerts.services import primary_key
@@ -91,10 +91,11 @@ class Command(BaseCommand):
         except validation.InvalidAlertTask as exc:
             self.stdout.write(f"Skipping {task_id}: {exc.message}")
             return "skipped"
-        pk = primary_key(kind, fields)
-        if pk != task_id:
-            self.stdout.write(f"Skipping {task_id}: its vars describe the task {pk}")
+        described = tickscript.task_id(kind, fields["app"], fields.get("dynotype", ""))
+        if described != task_id:
+            self.stdout.write(f"Skipping {task_id}: its vars describe the task {described}")
             return "skipped"
+        pk = primary_key(kind, fields)
         model = MODELS[kind]
         with transaction.atomic():
             row = model.objects.select_for_update().filter(pk=pk).first()
