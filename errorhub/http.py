@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.views.decorators.csrf import csrf_exempt
 
 from accounts.tokens import token_from_request, user_for_token
 from ingest.formats.common import PayloadError
@@ -86,3 +87,19 @@ def token_user(error_response, *, open_setting=None):
 def project_key(request):
     """The ingest project key of DECISIONS.md: header X-Errorhub-Key, else ?key=."""
     return request.headers.get("X-Errorhub-Key") or request.GET.get("key", "")
+
+
+def by_method(error_response, **views):
+    """One route with a view per HTTP method, e.g. Periskop's POST /errors beside the Sentry
+    collector's GET /errors; other methods get 405 in the surface's error shape."""
+
+    @csrf_exempt
+    def dispatch(request, *args, **kwargs):
+        view = views.get(request.method)
+        if view is None:
+            response = error_response(f"Method {request.method} is not allowed here", 405)
+            response["Allow"] = ", ".join(views)
+            return response
+        return view(request, *args, **kwargs)
+
+    return dispatch

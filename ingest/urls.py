@@ -1,9 +1,22 @@
 from django.urls import path
 
-from ingest.views import healthguard, sentry_webhook
+from errorhub.http import by_method
+from errorhub.responses import legacy_error
+from ingest.views import eventsum, healthguard, periskop, sentry_webhook
+from issues.views import sentry_collector
+
+periskop_export = by_method(legacy_error, GET=periskop.export_errors, HEAD=periskop.export_errors)
 
 urlpatterns = [
     path("api/events/batch", healthguard.events_batch),
     path("sentry/webhook", sentry_webhook.sentry_webhook_delivery),
     path("glitchtip/webhook", sentry_webhook.glitchtip_webhook_delivery),
+    path("capture", by_method(legacy_error, POST=eventsum.capture)),
+    # One route, two originals: Periskop pushes to POST /errors, the Sentry collector lists on GET.
+    path("errors", by_method(legacy_error, POST=periskop.push_errors, GET=sentry_collector.error_list)),
+    # The seed scrapes /-/errors/, the gateway serves /-/errors, the Python client /-/exceptions.
+    path("-/errors", periskop_export),
+    path("-/errors/", periskop_export),
+    path("-/exceptions", periskop_export),
+    path("-/exceptions/", periskop_export),
 ]

@@ -1,0 +1,71 @@
+"""Periskop: the pushgateway's `POST /errors` and the collector export a Periskop server scrapes.
+
+Routed through errorhub.http.by_method, which answers other methods and skips CSRF.
+"""
+
+from datetime import UTC
+
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+
+from accounts.services import IngestRejected, resolve_ingest_project
+from errorhub.http import json_body, project_key, token_user
+from errorhub.responses import legacy_error
+from ingest import selectors, services
+from ingest.formats import periskop
+from ingest.formats.common import PayloadError
+
+DEFAULT_PROJECT = "periskop"
+
+
+@json_body(legacy_error)
+def push_errors(request, body):
+    try:
+        push = periskop.parse_push(body, received_at=timezone.now())
+    except PayloadError as exc:
+        return legacy_error(exc.message, 400, field=exc.field)
+    try:
+        project = resolve_ingest_project(key=project_key(request), name=request.GET.get("project") or DEFAULT_PROJECT)
+    except IngestRejected as exc:
+        return legacy_error(str(exc), 401, field="key")
+    services.record_periskop_push(project, push)
+    # The gateway writes nothing on success: 200, empty body, no Content-Type.
+    response = HttpResponse(status=200)
+    del response["Content-Type"]
+    return response
+
+
+def rfc3339(moment):
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def error_json(event):
+    return {
+        "error": event.data["error"],
+        "uuid": event.event_id,
+        "timestamp": rfc3339(event.timestamp),
+        "severity": event.level,
+        "http_context": event.data.get("http_context"),
+    }
+
+
+def aggregate_json(issue):
+    """One aggregate in periskop-go's key order; total_count is the issue's monotonic count."""
+    latest = issue.stored_errors[-periskop.MAX_LATEST_ERRORS :]
+    return {
+        "aggregation_key": latest[-1].data["aggregation_key"] if latest else issue.fingerprint,
+        "total_count": issue.event_count,
+        "severity": issue.level,
+        "latest_errors": [error_json(event) for event in latest],
+        "created_at": rfc3339(issue.first_seen),
+    }
+
+
+@token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+def export_errors(request, user):
+    name = request.GET.get("project") or DEFAULT_PROJECT
+    project = selectors.periskop_project(user, name)
+    if project is None:
+        return legacy_error(f"Unknown project {name!r}", 404, field="project")
+    aggregates = [aggregate_json(issue) for issue in selectors.periskop_aggregates(project)]
+    return JsonResponse({"aggregated_errors": aggregates, "target_uuid": str(project.periskop_target_uuid)})
