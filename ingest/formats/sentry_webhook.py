@@ -68,7 +68,7 @@ def parse_delivery(body, resource="", received_at=None):
         event = _object(body, "event", "event")
         project = body.get("project")
         slug = _text(project.get("slug")) if isinstance(project, dict) else _text(project)
-        occurrence = _occurrence(body, issue, event, project, "event", received_at)
+        occurrence = _occurrence(body, issue, event, project, "event", received_at, issue_path="group")
         return Delivery(resource, "created", slug or _slug_from(issue, event), events=[occurrence])
 
     action = body.get("action")
@@ -144,7 +144,7 @@ def _issue_id(issue, event, path):
     return issue_id
 
 
-def _occurrence(body, issue, event, project, path, received_at):
+def _occurrence(body, issue, event, project, path, received_at, issue_path="data.issue"):
     issue_id = _issue_id(issue, event, "")
     event_id = _text(event.get("event_id") or event.get("id"))
     if not event_id:
@@ -164,7 +164,7 @@ def _occurrence(body, issue, event, project, path, received_at):
     project = project or (issue.get("project") if isinstance(issue.get("project"), dict) else {})
     return IncomingEvent(
         event_id=event_id[:200],
-        timestamp=_timestamp(event, issue, path, received_at),
+        timestamp=_timestamp([(event, path), (issue, issue_path)], received_at),
         level=level if level in LEVELS else LEVEL_ALIASES.get(level, "error"),
         platform=_text(event.get("platform") or issue.get("platform"))[:40],
         message=_message(event, issue) or title,
@@ -240,19 +240,28 @@ def _message(event, issue):
     return _text(event.get("message") or logentry.get("formatted") or logentry.get("message"))
 
 
-def _timestamp(event, issue, path, received_at):
-    for key in ("timestamp", "datetime", "dateCreated"):
-        value = event.get(key)
-        if value in (None, ""):
-            continue
-        try:
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return datetime.fromtimestamp(value, tz=UTC)
-            moment = datetime.fromisoformat(str(value))
-        except (TypeError, ValueError, OverflowError, OSError):
-            raise PayloadError(f"{path}.{key}", "Expected unix seconds or an ISO 8601 date") from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+# When the event happened: the event's own time, else (issue/created has no event) the issue's.
+TIMESTAMP_KEYS = ("timestamp", "datetime", "dateCreated", "lastSeen", "firstSeen")
+
+
+def _timestamp(sources, received_at):
+    """The first time found in [(object, its path), ...]; received_at when none has one."""
+    for source, path in sources:
+        for key in TIMESTAMP_KEYS:
+            value = source.get(key)
+            if value not in (None, ""):
+                return _moment(value, f"{path}.{key}")
     return received_at
+
+
+def _moment(value, path):
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, tz=UTC)
+        moment = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise PayloadError(path, "Expected unix seconds or an ISO 8601 date") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _tags(tags):

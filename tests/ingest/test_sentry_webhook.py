@@ -206,6 +206,8 @@ def test_every_occurrence_resource_lands_in_the_upstream_issue(client):
     assert event.tags == {"environment": "production", "server_name": "web-3"}
     assert [f["function"] for f in event.frames] == ["checkout", "average"]
     assert event.timestamp.isoformat() == "2026-11-24T09:15:30.250000+00:00"
+    # issue/created has no event: the occurrence is dated by the issue's own times.
+    assert Event.objects.get(event_id="sentry-issue-1170820242").timestamp.isoformat() == "2026-11-24T09:00:00+00:00"
 
 
 def test_issue_status_webhooks_resolve_archive_and_reopen_the_issue(client):
@@ -258,6 +260,7 @@ def test_deliveries_errorhub_does_not_act_on_are_acknowledged(client):
         ("event_alert", {"action": "triggered", "data": "event"}, "data"),
         ("issue", {"action": "resolved", "data": {"issue": {"title": "x"}}}, "data.issue.id"),
         ("event_alert", event_alert(datetime="yesterday"), "data.event.datetime"),
+        ("issue", issue_delivery("created", firstSeen=[2026]), "data.issue.firstSeen"),
         ("error", {"action": "created", "data": {"error": {"title": "no ids"}}}, "data.error.event_id"),
     ],
 )
