@@ -18,6 +18,11 @@ DEFAULTS = {
     "ERRORHUB_DIGEST_BATCH_SIZE": 500,
     # Width of a time-series bucket; Eventsum's datapoints and sparklines are sums of these.
     "ERRORHUB_BUCKET_SECONDS": 60,
+    # Eventsum's `time_format` (capture timestamps, /search times), as strftime; the original's
+    # Go layout "2006-01-02 15:04:05".
+    "ERRORHUB_EVENTSUM_TIME_FORMAT": "%Y-%m-%d %H:%M:%S",
+    # Eventsum's `time_interval`: the width of /search datapoints, in minutes (its shipped config).
+    "ERRORHUB_EVENTSUM_TIME_INTERVAL_MINUTES": 10,
     # Sentry webhook client secret (HMAC-SHA256 of the body); empty accepts unsigned deliveries,
     # as the seed collector did.
     "SENTRY_WEBHOOK_SECRET": "",

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from issues.views import healthguard, sentry_collector
+from errorhub.http import by_method
+from errorhub.responses import legacy_error
+from issues.views import eventsum, healthguard, sentry_collector
 
 urlpatterns = [
     path("api/overview", healthguard.overview),
@@ -11,4 +13,9 @@ urlpatterns = [
     path("errors/latest", sentry_collector.latest_error),
     path("errors/latest/stacktrace", sentry_collector.latest_stacktrace),
     path("config", sentry_collector.collector_config),
+    # Eventsum's reads and group assignment.
+    path("search", by_method(legacy_error, GET=eventsum.search, HEAD=eventsum.search)),
+    path("detail", by_method(legacy_error, GET=eventsum.detail, HEAD=eventsum.detail)),
+    path("histogram", by_method(legacy_error, GET=eventsum.histogram, HEAD=eventsum.histogram)),
+    path("assign_group", by_method(legacy_error, POST=eventsum.assign_group)),
 ]

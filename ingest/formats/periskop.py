@@ -101,7 +101,7 @@ def parse_timestamp(value, path):
     text = f"{day}T{clock}.{(fraction or '0')[:6]:0<6}{'+00:00' if offset in 'Zz' else offset}"
     try:
         return datetime.fromisoformat(text).astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise PayloadError(path, "must be an RFC3339 timestamp such as 2020-02-17T22:42:45Z") from None
 
 
@@ -238,7 +238,10 @@ def parse_push(payload, received_at):
         obj = _object(value, path[:-1], nullable=False)
         key = _string(obj, "aggregation_key", path)
         severity = _severity(obj, path, DEFAULT_SEVERITY)
-        total_count = _total_count(obj, path) if key and target_uuid else None
+        total_count = _total_count(obj, path)
+        if not (key and target_uuid):
+            # Without a key or a target there is no counter to take a delta from.
+            total_count = None
         for j, latest in enumerate(_list(_get(obj, "latest_errors"), path + "latest_errors")):
             event = _incoming(latest, f"{path}latest_errors.{j}", key, severity, target_uuid, received_at)
             aggregate = by_key.setdefault(event.fingerprint, PushedAggregate(event.fingerprint, total_count, severity))

@@ -283,3 +283,37 @@ def test_export_needs_a_token_unless_the_legacy_api_is_open(client, periskop_own
     settings.ERRORHUB_OPEN_LEGACY_API = True
     assert counts(client) == {"test": 1}
     assert client.get("/-/errors?project=nothing").status_code == 404
+
+
+def seed_paths(value, path=()):
+    """Every place in the seed push a value sits, as key/index paths."""
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from seed_paths(child, (*path, key))
+
+
+def test_no_mistyped_field_of_the_seed_push_gets_a_500(client):
+    """Every field of the seed replaced by every JSON type: a 2xx or a 4xx naming the field."""
+    for path in list(seed_paths(seed_push()))[1:]:
+        for wrong in (None, True, -1, 1.5, "x", "", [], [1], {}, {"a": 1}, "0001-01-01T00:00:00+01:00"):
+            body = seed_push()
+            holder = body
+            for step in path[:-1]:
+                holder = holder[step]
+            holder[path[-1]] = wrong
+            response = push(client, body)
+            assert response.status_code in (200, 400), (path, wrong, response.content)
+            if response.status_code == 400:
+                assert response.json()["field"].startswith(str(path[0])), (path, wrong, response.json())
+
+
+def test_export_queries_do_not_grow_with_keys(client, periskop_owner, django_assert_max_num_queries):
+    target = str(uuid.uuid4())
+    for n in range(12):
+        push(client, push_of(target, f"KeyError@{n}", 2, [error_with("a"), error_with("b")]))
+
+    # Token, project, issues, their errors.
+    with django_assert_max_num_queries(4):
+        aggregates = exported(periskop_owner)["aggregated_errors"]
+    assert [len(a["latest_errors"]) for a in aggregates] == [2] * 12

@@ -1,0 +1,179 @@
+"""Eventsum's reads and group management: /search, /detail, /histogram, /assign_group."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+
+from errorhub.http import read_json, token_user
+from errorhub.responses import legacy_error
+from ingest.formats.common import PayloadError
+from ingest.formats.eventsum import parse_timestamp
+from issues import selectors, services
+
+# The original's defaults: the last hour, 100 bases.
+DEFAULT_WINDOW = timedelta(hours=1)
+DEFAULT_LIMIT = 100
+# Upstream has no ceiling; one keeps a single search from reading every event of the install.
+MAX_LIMIT = 1000
+SORTS = ("recent", "increased")
+
+legacy_token_user = token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+
+
+def _integer(params, name, default=None):
+    value = params.get(name, "")
+    if value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise PayloadError(name, f"{name} is not an int") from None
+    if not is_database_id(number):
+        raise PayloadError(name, f"{name} is out of range")
+    return number
+
+
+def is_database_id(value):
+    return not isinstance(value, bool) and isinstance(value, int) and -(2**63) <= value < 2**63
+
+
+def _window(params):
+    time_format = settings.ERRORHUB_EVENTSUM_TIME_FORMAT
+    end = timezone.now()
+    if params.get("end_time"):
+        end = parse_timestamp(params["end_time"], time_format, "end_time")
+    start = end - DEFAULT_WINDOW
+    if params.get("start_time"):
+        start = parse_timestamp(params["start_time"], time_format, "start_time")
+    if start > end:
+        raise PayloadError("start_time", "start_time is after end_time")
+    return {
+        "start": start,
+        "end": end,
+        "interval_seconds": settings.ERRORHUB_EVENTSUM_TIME_INTERVAL_MINUTES * 60,
+    }
+
+
+def _search_query(params):
+    sort = params.get("sort", "") or "recent"
+    if sort not in SORTS:
+        raise PayloadError("sort", f"Unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
+    limit = _integer(params, "limit", DEFAULT_LIMIT)
+    if limit < 1:
+        raise PayloadError("limit", "limit must be at least 1")
+    return {
+        **_window(params),
+        "service_id": _integer(params, "service_id"),
+        "fingerprint": params.get("hash", ""),
+        "group_id": _integer(params, "group_id"),
+        "env_id": _integer(params, "env_id"),
+        "keywords": params.get("keywords", ""),
+        "sort": sort,
+        "limit": min(limit, MAX_LIMIT),
+    }
+
+
+def base_json(base):
+    """One event base as upstream's EventResult; name, type and data are its first event's."""
+    first = base.first_event.data
+    return {
+        "id": base.issue.id,
+        "event_type": first.get("event_type", base.issue.error_type),
+        "event_name": first.get("event_name", base.issue.title),
+        "event_group_id": base.issue.group_id or 0,
+        "event_environment_id": base.environment_id,
+        "total_count": base.issue.window_count,
+        "processed_data": first.get("processed_data"),
+        "instance_ids": base.instance_ids,
+        "datapoints": base.datapoints,
+    }
+
+
+def _bad_request(view):
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PayloadError as exc:
+            return legacy_error(exc.message, getattr(exc, "status", 400), field=exc.field or None)
+
+    return wrapper
+
+
+@legacy_token_user
+@_bad_request
+def search(request, user):
+    bases = selectors.eventsum_search(user, **_search_query(request.GET))
+    return JsonResponse({"events": [base_json(base) for base in bases]})
+
+
+@legacy_token_user
+@_bad_request
+def histogram(request, user):
+    # The seed-era name is event_base_id; the later fork's evt_id is accepted too.
+    name = "event_base_id" if "event_base_id" in request.GET or "evt_id" not in request.GET else "evt_id"
+    base_id = _integer(request.GET, name)
+    if base_id is None:
+        raise PayloadError("event_base_id", "event_base_id is missing")
+    bases = selectors.eventsum_search(user, **_window(request.GET), issue_id=base_id)
+    return JsonResponse({"histogram": [base_json(base) for base in bases]})
+
+
+@legacy_token_user
+@_bad_request
+def detail(request, user):
+    # The seed documents event_instance_id; the original code reads event_id.
+    name = "event_id" if "event_id" in request.GET or "event_instance_id" not in request.GET else "event_instance_id"
+    event_id = _integer(request.GET, name)
+    if event_id is None:
+        raise PayloadError("event_id", "event_id is missing")
+    event = selectors.eventsum_event(user, event_id)
+    if event is None:
+        return legacy_error(f"no event instance with id {event_id}", 404, field=name)
+    return JsonResponse(
+        {
+            "event_details": {
+                "event_type": event.data.get("event_type", ""),
+                "event_name": event.data.get("event_name", ""),
+                "service_id": event.project_id,
+                "raw_data": event.data.get("event_data"),
+                "raw_details": event.data.get("extra_args"),
+            }
+        }
+    )
+
+
+def _assignments(body):
+    """[(event_id, group_id)] from an array, or a single object, of {"event_id", "group_id"}."""
+    items = [body] if isinstance(body, dict) else body
+    if not isinstance(items, list) or not items:
+        raise PayloadError("body", "Expected an object or a non-empty array of {event_id, group_id}")
+    pairs = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise PayloadError(str(i), "Expected an object with event_id and group_id")
+        for name in ("event_id", "group_id"):
+            if not is_database_id(item.get(name)):
+                raise PayloadError(f"{i}.{name}", f"{name} must be an integer")
+        pairs.append((item["event_id"], item["group_id"]))
+    return pairs
+
+
+@legacy_token_user
+@_bad_request
+def assign_group(request, user):
+    pairs = _assignments(read_json(request))
+    issues = selectors.eventsum_issues_by_id(user, [event_id for event_id, _ in pairs])
+    groups = selectors.groups_by_id(user, [group_id for _, group_id in pairs])
+    for i, (event_id, group_id) in enumerate(pairs):
+        if event_id not in issues:
+            raise PayloadError(f"{i}.event_id", f"no event base with id {event_id}")
+        if group_id not in groups:
+            raise PayloadError(f"{i}.group_id", f"no event group with id {group_id}")
+    try:
+        services.assign_group([(issues[e], groups[g]) for e, g in pairs], user=user)
+    except services.GroupMismatch as exc:
+        raise PayloadError("group_id", str(exc)) from None
+    # As the original: 200 with an empty body.
+    return HttpResponse(status=200, content_type="application/json")
