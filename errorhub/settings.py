@@ -168,7 +168,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Catches events whose digest could not be queued (broker briefly down at accept time).
+    "digest-waiting-events": {"task": "ingest.tasks.digest", "schedule": 30.0},
+}
 CELERY_BEAT_SCHEDULE["reconcile-kapacitor-alert-tasks"] = {
     "task": "alerts.tasks.reconcile_alert_tasks",
     "schedule": KAPACITOR_RECONCILE_SECONDS,
