@@ -36,7 +36,7 @@ def parse_notification(body, received_at=None):
     for index, attachment in enumerate(attachments):
         section = sections[index] if index < len(sections) and isinstance(sections[index], dict) else {}
         fields = _fields(attachment, index)
-        project = project or fields.get("project", "")
+        project = project or fields.get("project", "")[:200]
         events.append(_occurrence(body, attachment, section, fields, received_at))
     return project, events
 
@@ -70,13 +70,13 @@ def _occurrence(body, attachment, section, fields, received_at):
     issue_key = issue_id or hashlib.md5(title.encode()).hexdigest()[:8]
     return IncomingEvent(
         # No event id upstream: every notification is a new occurrence (upstream did the same).
-        event_id=f"glitchtip-{issue_key}-{uuid.uuid4().hex}",
+        event_id=f"glitchtip-{issue_key[:100]}-{uuid.uuid4().hex}",
         timestamp=received_at,
         message=title,
         title=title,
         culprit=culprit,
-        error_type=exception_type.strip(),
-        exception_type=exception_type.strip(),
+        error_type=exception_type.strip()[:200],
+        exception_type=exception_type.strip()[:500],
         exception_value=exception_value.strip(),
         environment=fields.get("environment", "")[:100],
         release=fields.get("release", "")[:200],

@@ -69,7 +69,7 @@ def parse_delivery(body, resource="", received_at=None):
         project = body.get("project")
         slug = _text(project.get("slug")) if isinstance(project, dict) else _text(project)
         occurrence = _occurrence(body, issue, event, project, "event", received_at, issue_path="group")
-        return Delivery(resource, "created", slug or _slug_from(issue, event), events=[occurrence])
+        return Delivery(resource, "created", (slug or _slug_from(issue, event))[:200], events=[occurrence])
 
     action = body.get("action")
     if not isinstance(action, str) or not action:
@@ -83,7 +83,7 @@ def parse_delivery(body, resource="", received_at=None):
         issue = _object(data, "issue", "data.issue")
         delivery.fingerprint = upstream_fingerprint(_issue_id(issue, {}, "data.issue.id"))
         delivery.new_status = STATUS_ACTIONS[action]
-        delivery.project_slug = _slug_from(issue, {})
+        delivery.project_slug = _slug_from(issue, {})[:200]
         return delivery
 
     if resource == "issue":
@@ -95,7 +95,7 @@ def parse_delivery(body, resource="", received_at=None):
         key = "event" if resource == "event_alert" else "error"
         issue, event, path = {}, _object(data, key, f"data.{key}"), f"data.{key}"
     project = _optional_object(data, "project", "data.project")
-    delivery.project_slug = _text(project.get("slug")) or _slug_from(issue, event)
+    delivery.project_slug = (_text(project.get("slug")) or _slug_from(issue, event))[:200]
     delivery.events = [_occurrence(body, issue, event, project, path, received_at)]
     return delivery
 
@@ -154,7 +154,7 @@ def _occurrence(body, issue, event, project, path, received_at, issue_path="data
         event_id = f"sentry-issue-{issue_id}"
     exception = _main_exception(event)
     metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
-    exception_type = _text(exception.get("type") or metadata.get("type"))
+    exception_type = _text(exception.get("type") or metadata.get("type"))[:500]
     exception_value = _text(exception.get("value") or metadata.get("value"))
     title = _text(event.get("title") or issue.get("title")) or ": ".join(
         filter(None, [exception_type, exception_value])
@@ -231,8 +231,18 @@ def _frames(event, exception):
     return []
 
 
+FRAME_LIST_KEYS = {"pre_context", "post_context"}
+
+
 def _frame(frame):
-    return {key: frame[key] for key in FRAME_KEYS if frame.get(key) is not None}
+    """The frame's known keys; context lines must be lists and vars an object, or they are dropped."""
+    kept = {key: frame[key] for key in FRAME_KEYS if frame.get(key) is not None}
+    for key in FRAME_LIST_KEYS & kept.keys():
+        if not isinstance(kept[key], list):
+            del kept[key]
+    if not isinstance(kept.get("vars", {}), dict):
+        del kept["vars"]
+    return kept
 
 
 def _message(event, issue):

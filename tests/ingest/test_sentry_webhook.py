@@ -292,12 +292,38 @@ def test_closed_ingest_refuses_unknown_projects(client, settings):
     assert not Project.objects.filter(slug="checkout").exists()
 
 
-def test_sentry_issues_show_in_the_healthguard_issue_list_with_their_source(client, owner):
+def test_sentry_issues_show_in_the_shared_issue_lists_with_their_source(client, owner):
     app_key = create_app(owner)
     deliver(client, event_alert(), "event_alert", url=f"/sentry/webhook?key={app_key}")
 
     issues = owner.get("/api/issues").json()["issues"]
+    native = owner.get("/api/v1/issues/?source=sentry_webhook").json()["results"]
 
     assert [(i["fingerprint"], i["source"], i["eventCount"], i["errorType"]) for i in issues] == [
         ("upstream:1170820242", "sentry_webhook", 1, "ZeroDivisionError")
     ]
+    assert [(i["fingerprint"], i["source"]) for i in native] == [("upstream:1170820242", "sentry_webhook")]
+
+
+def test_odd_field_types_are_stored_and_read_back_without_crashing(client, settings):
+    settings.ERRORHUB_OPEN_LEGACY_API = True
+    odd = event_alert(
+        exception={"values": [{"type": "E" * 900, "stacktrace": {"frames": [{"pre_context": 5, "vars": "x"}, 7]}}]},
+        tags=[["a"], {"key": "b", "value": 2}, "c"],
+        user=["u"],
+        release=None,
+        level="critical",
+        title={"not": "text"},
+    )
+    odd["data"]["event"]["issue_id"] = "9" * 300
+
+    response = deliver(client, odd, "event_alert")
+
+    assert response.status_code == 201, response.content
+    event = Event.objects.get()
+    assert (len(event.exception_type), event.level, event.tags) == (500, "fatal", {"b": "2"})
+    assert event.frames == [{}]
+    assert len(Issue.objects.get().fingerprint) <= 255
+    row = client.get("/errors/latest").json()
+    assert row["stacktrace"] == '  File "unknown", line ?, in unknown'
+    assert client.get("/errors/latest/stacktrace").status_code == 200
