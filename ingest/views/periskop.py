@@ -39,13 +39,32 @@ def rfc3339(moment):
     return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# Key orders are rebuilt from periskop-go's structs: PostgreSQL's jsonb does not keep them.
+def instance_json(error):
+    if error is None:
+        return None
+    return {
+        "class": error["class"],
+        "message": error["message"],
+        "stacktrace": error["stacktrace"],
+        "cause": instance_json(error["cause"]),
+    }
+
+
+def http_context_json(context):
+    if context is None:
+        return None
+    fields = ("request_method", "request_url", "request_headers", "request_body")
+    return {name: context[name] for name in fields}
+
+
 def error_json(event):
     return {
-        "error": event.data["error"],
+        "error": instance_json(event.data["error"]),
         "uuid": event.event_id,
         "timestamp": rfc3339(event.timestamp),
         "severity": event.level,
-        "http_context": event.data.get("http_context"),
+        "http_context": http_context_json(event.data["http_context"]),
     }
 
 
