@@ -96,7 +96,7 @@ def _bad_request(view):
         try:
             return view(request, *args, **kwargs)
         except PayloadError as exc:
-            return legacy_error(exc.message, getattr(exc, "status", 400), field=exc.field or None)
+            return legacy_error(exc.message, getattr(exc, "status", 400), field=exc.field or "body")
 
     return wrapper
 
