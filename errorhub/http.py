@@ -39,9 +39,21 @@ def read_body(request):
 def read_json(request):
     body = read_body(request)
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        value = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise PayloadError("", "Body is not valid JSON") from None
+    # PostgreSQL text and jsonb cannot store U+0000: replace it rather than fail the insert (a 500).
+    return _without_nul(value) if b"\\u0000" in body else value
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def json_body(error_response):

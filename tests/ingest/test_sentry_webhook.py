@@ -327,3 +327,15 @@ def test_odd_field_types_are_stored_and_read_back_without_crashing(client, setti
     row = client.get("/errors/latest").json()
     assert row["stacktrace"] == '  File "unknown", line ?, in unknown'
     assert client.get("/errors/latest/stacktrace").status_code == 200
+
+
+def test_nul_characters_and_absurd_nesting_never_make_a_500(client):
+    body = event_alert(message="before\u0000after")
+
+    stored = deliver(client, body, "event_alert")
+    nested = deliver(client, "[" * 100_000 + "]" * 100_000, "event_alert")
+
+    assert stored.status_code == 201
+    assert Event.objects.get().message == "before\ufffdafter"
+    assert nested.status_code == 400
+    assert nested.json() == {"detail": "Body is not valid JSON", "field": "body"}
