@@ -1,7 +1,7 @@
 from django.urls import path
 
 from errorhub.http import by_method
-from errorhub.responses import legacy_error
+from errorhub.responses import legacy_error, sentry_webhook_error
 from ingest.views import eventsum, healthguard, periskop, sentry_webhook
 from issues.views import sentry_collector
 
@@ -9,8 +9,8 @@ periskop_export = by_method(legacy_error, GET=periskop.export_errors, HEAD=peris
 
 urlpatterns = [
     path("api/events/batch", healthguard.events_batch),
-    path("sentry/webhook", sentry_webhook.sentry_webhook_delivery),
-    path("glitchtip/webhook", sentry_webhook.glitchtip_webhook_delivery),
+    path("sentry/webhook", by_method(sentry_webhook_error, POST=sentry_webhook.sentry_webhook_delivery)),
+    path("glitchtip/webhook", by_method(sentry_webhook_error, POST=sentry_webhook.glitchtip_webhook_delivery)),
     path("capture", by_method(legacy_error, POST=eventsum.capture)),
     # One route, two originals: Periskop pushes to POST /errors, the Sentry collector lists on GET.
     path("errors", by_method(legacy_error, POST=periskop.push_errors, GET=sentry_collector.error_list)),

@@ -10,9 +10,9 @@ urlpatterns = [
     # HealthGuard issue ids contain colons (`<appKey>:<errorType>:<hash>`).
     path("api/issues/<path:issue_id>", healthguard.issue_detail),
     # The Sentry Error Collector's reads; its GET /errors shares Periskop's route in ingest/urls.py.
-    path("errors/latest", sentry_collector.latest_error),
-    path("errors/latest/stacktrace", sentry_collector.latest_stacktrace),
-    path("config", sentry_collector.collector_config),
+    path("errors/latest", by_method(legacy_error, GET=sentry_collector.latest_error)),
+    path("errors/latest/stacktrace", by_method(legacy_error, GET=sentry_collector.latest_stacktrace)),
+    path("config", by_method(legacy_error, GET=sentry_collector.collector_config)),
     # Eventsum's reads and group assignment.
     path("search", by_method(legacy_error, GET=eventsum.search, HEAD=eventsum.search)),
     path("detail", by_method(legacy_error, GET=eventsum.detail, HEAD=eventsum.detail)),

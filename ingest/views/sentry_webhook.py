@@ -11,8 +11,6 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from accounts.services import IngestRejected, resolve_ingest_project
 from errorhub.http import json_body, project_key
@@ -60,8 +58,6 @@ def signed_by_sentry(view):
     return wrapper
 
 
-@csrf_exempt
-@require_POST
 @signed_by_sentry
 @json_body(sentry_webhook_error)
 def sentry_webhook_delivery(request, body):
@@ -84,8 +80,6 @@ def sentry_webhook_delivery(request, body):
     return _stored(project, Source.SENTRY_WEBHOOK, delivery.events)
 
 
-@csrf_exempt
-@require_POST
 @json_body(sentry_webhook_error)
 def glitchtip_webhook_delivery(request, body):
     return _glitchtip_notification(request, body)

@@ -9,7 +9,6 @@ import json
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
 
 from errorhub.http import token_user
 from errorhub.responses import legacy_error
@@ -91,7 +90,6 @@ def error_row(event):
     }
 
 
-@require_GET
 @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
 def error_list(request, user):
     raw_limit = request.GET.get("limit", str(ERROR_LIST_LIMIT))
@@ -101,7 +99,6 @@ def error_list(request, user):
     return JsonResponse([error_row(event) for event in events], safe=False)
 
 
-@require_GET
 @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
 def latest_error(request, user):
     event = selectors.sentry_collector_errors(user).first()
@@ -111,7 +108,6 @@ def latest_error(request, user):
     return JsonResponse(error_row(event))
 
 
-@require_GET
 @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
 def latest_stacktrace(request, user):
     event = selectors.sentry_collector_errors(user).first()
@@ -128,7 +124,6 @@ def latest_stacktrace(request, user):
     )
 
 
-@require_GET
 @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
 def collector_config(request, user):
     """What is configured, never the values (as the original's /config)."""

@@ -339,3 +339,11 @@ def test_nul_characters_and_absurd_nesting_never_make_a_500(client):
     assert Event.objects.get().message == "before\ufffdafter"
     assert nested.status_code == 400
     assert nested.json() == {"detail": "Body is not valid JSON", "field": "body"}
+
+
+def test_other_methods_get_a_json_405(client):
+    for url in ("/sentry/webhook", "/glitchtip/webhook"):
+        response = client.get(url)
+        assert response.status_code == 405
+        assert response.json() == {"detail": "Method GET is not allowed here"}
+    assert client.put("/errors/latest").json() == {"error": "Method PUT is not allowed here"}
