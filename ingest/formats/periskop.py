@@ -178,7 +178,8 @@ def _frame(filename, function, lineno, context_line):
 
 def _incoming(latest, path, key, severity, target_uuid, received_at):
     obj = _object(latest, path, nullable=False)
-    error = _error_instance(_get(obj, "error") if _get(obj, "error") is not None else {}, path + ".error")
+    pushed_error = _get(obj, "error")
+    error = _error_instance({} if pushed_error is None else pushed_error, path + ".error")
     http_context = _http_context(_get(obj, "http_context"), path + ".http_context")
     level = _severity(obj, path + ".", severity)
     stamp = _string(obj, "timestamp", path + ".")

@@ -8,6 +8,7 @@ import pytest
 
 from issues.models import Event
 from tests.conftest import load_fixture
+from tests.ingest.test_healthguard_batch import seed_batch
 from tests.support.api import post_json
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +204,8 @@ def test_project_query_parameter_and_project_key(client, owner):
 
 
 def test_periskop_issues_show_in_the_one_issue_list(client, periskop_owner):
-    post_json(periskop_owner, "/api/events/batch", load_fixture("healthguard_batch.json"))
+    [project] = periskop_owner.get("/api/apps").json()["apps"]
+    assert post_json(client, "/api/events/batch", seed_batch(project["appKey"])).status_code == 202
     push(client, seed_push())
 
     issues = periskop_owner.get("/api/issues").json()["issues"]
@@ -215,6 +217,11 @@ def test_periskop_issues_show_in_the_one_issue_list(client, periskop_owner):
     )
     detail = periskop_owner.get(f"/api/issues/{periskop_issue['id']}").json()
     assert detail["events"][0]["eventId"] == "5d9893c6-51d6-11ea-8aad-f894c260afe5"
+    native = periskop_owner.get("/api/v1/issues/").json()["results"]
+    assert sorted((i["source"], i["fingerprint"]) for i in native) == [
+        ("healthguard", "js:abc123"),
+        ("periskop", "test"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -317,3 +324,14 @@ def test_export_queries_do_not_grow_with_keys(client, periskop_owner, django_ass
     with django_assert_max_num_queries(4):
         aggregates = exported(periskop_owner)["aggregated_errors"]
     assert [len(a["latest_errors"]) for a in aggregates] == [2] * 12
+
+
+def test_admin_lists_the_counters_read_only(client, django_user_model):
+    push(client, seed_push())
+    admin_user = django_user_model.objects.create_superuser(email="admin@example.com", password="correct-horse")
+    client.force_login(admin_user)
+
+    page = client.get("/admin/ingest/periskopcounter/")
+    assert page.status_code == 200
+    assert "5d9893c6-51d6-11ea-8aad-f894c260afe5" in page.content.decode()
+    assert client.get("/admin/ingest/periskopcounter/add/").status_code == 403
