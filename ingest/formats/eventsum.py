@@ -17,8 +17,9 @@ from decimal import Decimal
 from ingest.formats.common import IncomingEvent, PayloadError
 
 MAX_EVENT_TYPE = 32  # upstream column event_type varchar(32)
-MAX_EVENT_NAME = 512  # upstream column event_name varchar(512)
-MAX_ENVIRONMENT = 100
+MAX_EVENT_NAME = 500  # Event.exception_type; upstream's column took 512
+MAX_ENVIRONMENT = 100  # Environment.name
+MAX_SERVICE = 200  # Project.name
 FILTER_STAGES = ("instance", "base", "extra_args")
 GO_INT64 = 2**63
 
@@ -303,6 +304,7 @@ def parse_capture(payload, *, time_format):
         ("event_name", event_name, MAX_EVENT_NAME),
         ("event_type", event_type, MAX_EVENT_TYPE),
         ("environment", environment, MAX_ENVIRONMENT),
+        ("service", service, MAX_SERVICE),
     ):
         if len(value) > limit:
             raise PayloadError(field, f"At most {limit} characters")
