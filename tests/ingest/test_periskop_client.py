@@ -75,6 +75,12 @@ def test_counts_are_distinct_exceptions_not_pushes(live_server, periskop_reader)
         "request_body": None,
     }
 
+    events = periskop_reader.get("/api/v1/events/?source=periskop").json()["results"]
+    [stored] = [e for e in events if e["exception_type"] == "KeyError"]
+    innermost = stored["frames"][-1]
+    assert (innermost["function"], innermost["filename"], innermost["in_app"]) == ("lookup_price", __file__, True)
+    assert innermost["context_line"] == "return prices[item]"
+
     # Nine more bad quantities: past the client's 10-error cap, pushed twice after each batch.
     for batch in (range(4), range(5)):
         for i in batch:

@@ -335,3 +335,20 @@ def test_admin_lists_the_counters_read_only(client, django_user_model):
     assert page.status_code == 200
     assert "5d9893c6-51d6-11ea-8aad-f894c260afe5" in page.content.decode()
     assert client.get("/admin/ingest/periskopcounter/add/").status_code == 403
+
+
+def test_go_stack_traces_become_frames_innermost_last(client, periskop_owner):
+    error = error_with("boom")
+    error["error"]["stacktrace"] = [
+        "main.handler(0xc000010000)",
+        "\t/app/server/handler.go:42 +0x1d",
+        "net/http.HandlerFunc.ServeHTTP(...)",
+        "\t/usr/local/go/src/net/http/server.go:2136 +0x29",
+    ]
+    push(client, push_of(str(uuid.uuid4()), "boom", 1, [error]))
+
+    [event] = periskop_owner.get("/api/v1/events/?source=periskop").json()["results"]
+    assert [(f["function"], f["filename"], f["lineno"], f["in_app"]) for f in event["frames"]] == [
+        ("net/http.HandlerFunc.ServeHTTP", "/usr/local/go/src/net/http/server.go", 2136, False),
+        ("main.handler", "/app/server/handler.go", 42, True),
+    ]
