@@ -68,6 +68,7 @@ def parse_delivery(body, resource="", received_at=None):
         event = _object(body, "event", "event")
         project = body.get("project")
         slug = _text(project.get("slug")) if isinstance(project, dict) else _text(project)
+        project = project if isinstance(project, dict) else {}
         occurrence = _occurrence(body, issue, event, project, "event", received_at, issue_path="group")
         return Delivery(resource, "created", (slug or _slug_from(issue, event))[:200], events=[occurrence])
 

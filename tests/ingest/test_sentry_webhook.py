@@ -180,6 +180,12 @@ def test_legacy_service_hooks_are_verified_with_their_own_header(client, setting
     issue = Issue.objects.get(project__slug="checkout")
     assert (issue.fingerprint, issue.event_count) == ("upstream:1170820242", 1)
 
+    # Some hooks name the project by its slug alone.
+    body = json.dumps({"project": "checkout", "group": ISSUE, "event": {**EVENT, "event_id": "second"}})
+    assert deliver(client, body, HTTP_X_SERVICEHOOK_SIGNATURE=sign(body)).status_code == 201
+    issue.refresh_from_db()
+    assert issue.event_count == 2
+
 
 def test_every_occurrence_resource_lands_in_the_upstream_issue(client):
     assert deliver(client, issue_delivery("created"), "issue").status_code == 201
