@@ -277,6 +277,18 @@ def test_non_json_and_non_finite_numbers_are_refused(client):
     assert response.json()["field"] == "extra_args.x"
 
 
+def test_deeply_nested_data_is_refused(client):
+    nested = []
+    for _ in range(150):
+        nested = [nested]
+    capture = seed_capture(event_data={"message": "m", "raw_data": {"deep": nested}}, configurable_filters={})
+
+    response = post_json(client, "/capture", capture)
+
+    assert response.status_code == 400
+    assert response.json()["field"].startswith("event_data.raw_data.deep.0.0")
+
+
 def test_capture_only_takes_post(client):
     response = client.get("/capture")
     assert response.status_code == 405
