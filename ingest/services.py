@@ -89,8 +89,9 @@ def _count_only(aggregate, delta, target_uuid, now):
 def _keep_latest_errors(project, keys):
     """Periskop keeps the newest 10 errors per key; older digested events are dropped."""
     for issue in Issue.objects.filter(project=project, fingerprint__in=[bounded(k) for k in keys]):
-        keep = issue.events.filter(kind="error").order_by("-timestamp", "-id").values_list("id", flat=True)
-        issue.events.exclude(id__in=list(keep[:MAX_LATEST_ERRORS])).delete()
+        periskop_events = issue.events.filter(source=Source.PERISKOP)
+        keep = periskop_events.filter(kind="error").order_by("-timestamp", "-id").values_list("id", flat=True)
+        periskop_events.exclude(id__in=list(keep[:MAX_LATEST_ERRORS])).delete()
 
 
 def record_periskop_push(project, push):
