@@ -17,6 +17,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import Environment
+from errorhub.celery import app as celery_app
 from issues.grouping import bounded, fingerprint_for
 from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket
 
@@ -55,18 +56,33 @@ def accept(project, source, incoming_events):
     rows = [event_row(project, source, incoming, received_at) for incoming in incoming_events]
     with transaction.atomic():
         Event.objects.bulk_create(rows, ignore_conflicts=True)
-    # Outside the atomic block: the rows are committed, so a worker can see them.
     request_digest()
     return len(rows)
 
 
 def request_digest():
+    """Digest now when tasks run in-process; else queue a digest for when the rows are committed.
+
+    In-process, the digest shares our connection, so it sees the rows even inside a caller's
+    transaction; a worker must not be asked before the commit makes them visible to it.
+    A failing digest never takes the accepted events with it: they wait for the next one.
+    """
+    if not celery_app.conf.task_always_eager:
+        transaction.on_commit(queue_digest)
+        return
+    try:
+        digest_all()
+    except Exception:
+        logger.exception("digest failed; the events stay queued for the next digest")
+
+
+def queue_digest():
     from ingest.tasks import digest
 
     try:
         digest.delay()
     except Exception:
-        # The events are stored; the periodic digest picks them up once the broker is back.
+        # The events are stored; beat's periodic digest picks them up once the broker is back.
         logger.exception("could not queue a digest; the periodic digest will catch up")
 
 

@@ -121,6 +121,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["issue", "-timestamp"], name="event_list_by_issue"),
             models.Index(fields=["project", "-timestamp"], name="event_list_by_project"),
+            # The Sentry collector's /errors: webhook events, newest received first.
+            models.Index(fields=["source", "-received_at"], name="event_list_by_source_received"),
             models.Index(fields=["id"], condition=models.Q(digested=False), name="event_digest_queue"),
         ]
 

@@ -58,10 +58,11 @@ def healthguard_issue(user, issue_id):
 
 def healthguard_overview(user, *, status="open", **scope):
     events = _healthguard_scope(visible_events(user), platform_lookup="platform", time_field="timestamp", **scope)
+    # Occurrences, not rows: a Periskop row can stand for many (Event.count).
     totals = events.aggregate(
-        events=Count("id"),
-        errors=Count("id", filter=Q(kind="error")),
-        failedRequests=Count("id", filter=Q(kind="http", groupable=True)),
+        events=Coalesce(Sum("count"), 0),
+        errors=Coalesce(Sum("count", filter=Q(kind="error")), 0),
+        failedRequests=Coalesce(Sum("count", filter=Q(kind="http", groupable=True)), 0),
         affectedUsers=Count("user", distinct=True, filter=~Q(user="")),
     )
     totals["issues"] = healthguard_issues(user, status=status, **scope).count()
