@@ -35,6 +35,15 @@ def _integer(params, name, default=None):
     return number
 
 
+def _required_id(params, name, alias):
+    """A required id that the seed and the code spell differently: (the name used, its value)."""
+    used = alias if alias in params and name not in params else name
+    value = _integer(params, used)
+    if value is None:
+        raise PayloadError(name, f"{name} is missing")
+    return used, value
+
+
 def is_database_id(value):
     return not isinstance(value, bool) and isinstance(value, int) and -(2**63) <= value < 2**63
 
@@ -112,10 +121,7 @@ def search(request, user):
 @_bad_request
 def histogram(request, user):
     # The seed-era name is event_base_id; the later fork's evt_id is accepted too.
-    name = "event_base_id" if "event_base_id" in request.GET or "evt_id" not in request.GET else "evt_id"
-    base_id = _integer(request.GET, name)
-    if base_id is None:
-        raise PayloadError("event_base_id", "event_base_id is missing")
+    _, base_id = _required_id(request.GET, "event_base_id", alias="evt_id")
     bases = selectors.eventsum_search(user, **_window(request.GET), issue_id=base_id)
     return JsonResponse({"histogram": [base_json(base) for base in bases]})
 
@@ -124,10 +130,7 @@ def histogram(request, user):
 @_bad_request
 def detail(request, user):
     # The seed documents event_instance_id; the original code reads event_id.
-    name = "event_id" if "event_id" in request.GET or "event_instance_id" not in request.GET else "event_instance_id"
-    event_id = _integer(request.GET, name)
-    if event_id is None:
-        raise PayloadError("event_id", "event_id is missing")
+    name, event_id = _required_id(request.GET, "event_id", alias="event_instance_id")
     event = selectors.eventsum_event(user, event_id)
     if event is None:
         return legacy_error(f"no event instance with id {event_id}", 404, field=name)
