@@ -79,6 +79,14 @@ def test_issue_list_query_count_is_bounded(client, owner, app_key, django_assert
         assert len(owner.get("/api/v1/events/").json()["results"]) == 20
     with django_assert_max_num_queries(4):
         assert len(owner.get("/api/issues").json()["issues"]) == 20
+    for name in range(5):
+        post_json(owner, "/api/apps", {"name": f"app {name}"})
+    with django_assert_max_num_queries(5):
+        assert owner.get("/api/v1/projects/").json()["count"] == 6
+    with django_assert_max_num_queries(4):
+        assert owner.get("/api/v1/groups/").json()["count"] == 6
+    with django_assert_max_num_queries(4):
+        assert len(owner.get("/api/apps").json()["apps"]) == 6
 
 
 def test_patch_changes_status_and_group_with_an_audit_trail(client, owner, app_key):
