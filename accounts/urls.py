@@ -1,10 +1,12 @@
 from django.urls import path
 
 from accounts import views
+from errorhub.http import by_method
+from errorhub.responses import healthguard_error
 
 urlpatterns = [
-    path("api/auth/register", views.register),
-    path("api/auth/login", views.login),
-    path("api/auth/me", views.me),
-    path("api/apps", views.apps),
+    path("api/auth/register", by_method(healthguard_error, POST=views.register)),
+    path("api/auth/login", by_method(healthguard_error, POST=views.login)),
+    path("api/auth/me", by_method(healthguard_error, GET=views.me)),
+    path("api/apps", by_method(healthguard_error, GET=views.list_apps, POST=views.create_app)),
 ]

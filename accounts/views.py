@@ -1,8 +1,6 @@
 """HealthGuard's account API: /api/auth/* and /api/apps, in the collector's shapes."""
 
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
 from accounts.selectors import projects_of
@@ -37,35 +35,27 @@ def _session(sign_in, body, status):
     return JsonResponse({"token": token, "user": user_json(user)}, status=status)
 
 
-@csrf_exempt
-@require_POST
 @json_body(healthguard_error)
 def register(request, body):
     return _session(services.register_user, body, 201)
 
 
-@csrf_exempt
-@require_POST
 @json_body(healthguard_error)
 def login(request, body):
     return _session(services.login_user, body, 200)
 
 
-@require_GET
 @token_user(healthguard_error)
 def me(request, user):
     return JsonResponse({"user": user_json(user)})
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
 @token_user(healthguard_error)
-def apps(request, user):
-    if request.method == "GET":
-        return JsonResponse({"apps": [app_json(p) for p in projects_of(user)]})
-    return create_app(request, user=user)
+def list_apps(request, user):
+    return JsonResponse({"apps": [app_json(p) for p in projects_of(user)]})
 
 
+@token_user(healthguard_error)
 @json_body(healthguard_error)
 def create_app(request, body, user):
     name = body.get("name")

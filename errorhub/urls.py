@@ -12,3 +12,6 @@ urlpatterns = [
     path("", include("issues.urls")),
     path("", include("alerts.urls")),
 ]
+
+handler404 = "errorhub.views.not_found"
+handler500 = "errorhub.views.server_error"

@@ -1,6 +1,8 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 
 
 @require_GET
@@ -12,3 +14,20 @@ def health(request):
     except Exception as exc:
         return JsonResponse({"ok": False, "database": str(exc)}, status=503)
     return JsonResponse({"ok": True, "service": "errorhub"})
+
+
+def _is_admin(request):
+    return request.path.startswith("/admin/")
+
+
+def not_found(request, exception):
+    """API clients get JSON for unknown routes; the admin keeps Django's page."""
+    if _is_admin(request):
+        return page_not_found(request, exception)
+    return JsonResponse({"detail": f"No route for {request.method} {request.path}", "error": "not_found"}, status=404)
+
+
+def server_error(request):
+    if _is_admin(request):
+        return django_server_error(request)
+    return JsonResponse({"detail": "Internal server error", "error": "server_error"}, status=500)

@@ -1,14 +1,14 @@
 from django.urls import path
 
 from errorhub.http import by_method
-from errorhub.responses import legacy_error, sentry_webhook_error
+from errorhub.responses import healthguard_error, legacy_error, sentry_webhook_error
 from ingest.views import eventsum, healthguard, periskop, sentry_webhook
 from issues.views import sentry_collector
 
 periskop_export = by_method(legacy_error, GET=periskop.export_errors, HEAD=periskop.export_errors)
 
 urlpatterns = [
-    path("api/events/batch", healthguard.events_batch),
+    path("api/events/batch", by_method(healthguard_error, POST=healthguard.events_batch)),
     path("sentry/webhook", by_method(sentry_webhook_error, POST=sentry_webhook.sentry_webhook_delivery)),
     path("glitchtip/webhook", by_method(sentry_webhook_error, POST=sentry_webhook.glitchtip_webhook_delivery)),
     path("capture", by_method(legacy_error, POST=eventsum.capture)),

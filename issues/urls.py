@@ -1,14 +1,14 @@
 from django.urls import path
 
 from errorhub.http import by_method
-from errorhub.responses import legacy_error
+from errorhub.responses import healthguard_error, legacy_error
 from issues.views import eventsum, healthguard, sentry_collector
 
 urlpatterns = [
-    path("api/overview", healthguard.overview),
-    path("api/issues", healthguard.issue_list),
+    path("api/overview", by_method(healthguard_error, GET=healthguard.overview)),
+    path("api/issues", by_method(healthguard_error, GET=healthguard.issue_list)),
     # HealthGuard issue ids contain colons (`<appKey>:<errorType>:<hash>`).
-    path("api/issues/<path:issue_id>", healthguard.issue_detail),
+    path("api/issues/<path:issue_id>", by_method(healthguard_error, GET=healthguard.issue_detail)),
     # The Sentry Error Collector's reads; its GET /errors shares Periskop's route in ingest/urls.py.
     path("errors/latest", by_method(legacy_error, GET=sentry_collector.latest_error)),
     path("errors/latest/stacktrace", by_method(legacy_error, GET=sentry_collector.latest_stacktrace)),

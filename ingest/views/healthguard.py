@@ -1,6 +1,4 @@
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from accounts.services import IngestRejected, resolve_ingest_project
 from errorhub.http import json_body, project_key
@@ -11,8 +9,6 @@ from ingest.formats.common import PayloadError
 from issues.models import Source
 
 
-@csrf_exempt
-@require_POST
 @json_body(healthguard_error)
 def events_batch(request, body):
     try:

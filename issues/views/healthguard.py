@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_GET
 
 from errorhub.http import token_user
 from errorhub.responses import healthguard_error
@@ -92,14 +91,12 @@ def _with_query(view):
     return wrapper
 
 
-@require_GET
 @token_user(healthguard_error)
 @_with_query
 def overview(request, user, query):
     return JsonResponse({"totals": selectors.healthguard_overview(user, **query)})
 
 
-@require_GET
 @token_user(healthguard_error)
 @_with_query
 def issue_list(request, user, query):
@@ -107,7 +104,6 @@ def issue_list(request, user, query):
     return JsonResponse({"issues": [issue_json(issue) for issue in issues]})
 
 
-@require_GET
 @token_user(healthguard_error)
 def issue_detail(request, user, issue_id):
     issue = selectors.healthguard_issue(user, issue_id)

@@ -108,3 +108,16 @@ def test_apps_are_listed_newest_first_and_validated(owner):
     assert (missing.status_code, missing.json()["message"]) == (400, "App name is required")
     bad_type = post_json(owner, "/api/apps", {"name": "x", "type": "mainframe"})
     assert (bad_type.status_code, bad_type.json()["message"]) == (400, "Unsupported app type")
+
+
+def test_wrong_methods_and_unknown_routes_answer_json(client):
+    wrong = client.get("/api/auth/login")
+    assert (wrong.status_code, wrong.json()["message"], wrong["Allow"]) == (
+        405,
+        "Method GET is not allowed here",
+        "POST",
+    )
+    batch = client.put("/api/events/batch")
+    assert (batch.status_code, batch.json()["message"]) == (405, "Method PUT is not allowed here")
+    missing = client.get("/api/nothing-here")
+    assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
