@@ -116,6 +116,11 @@ def _stored(project, source, events):
 
 def _status_change(project, delivery, actor):
     issue = selectors.issue_by_fingerprint(project, delivery.fingerprint)
+    if issue is None and selectors.waiting_events_exist(project, delivery.fingerprint):
+        # The issue's first event is stored but a worker has not digested it yet: digest it
+        # here, or this status change would be lost.
+        pipeline.digest_all()
+        issue = selectors.issue_by_fingerprint(project, delivery.fingerprint)
     if issue is None:
         return _ignored(f"no issue {delivery.fingerprint} in project {project.slug}")
     detail = {"via": "sentry_webhook", "action": delivery.action}

@@ -216,6 +216,19 @@ def test_every_occurrence_resource_lands_in_the_upstream_issue(client):
     assert Event.objects.get(event_id="sentry-issue-1170820242").timestamp.isoformat() == "2026-11-24T09:00:00+00:00"
 
 
+def test_a_status_change_that_overtakes_the_worker_is_not_lost(client):
+    from errorhub.celery import app
+
+    app.conf.task_always_eager = False  # a worker will digest later; it has not run yet
+    deliver(client, issue_delivery("created"), "issue")
+    assert not Issue.objects.exists()
+
+    resolved = deliver(client, issue_delivery("resolved", status="resolved"), "issue")
+
+    assert resolved.json()["message"] == "Issue status updated"
+    assert (Issue.objects.get().status, Issue.objects.get().event_count) == ("resolved", 1)
+
+
 def test_issue_status_webhooks_resolve_archive_and_reopen_the_issue(client):
     deliver(client, issue_delivery("created"), "issue")
     issue = Issue.objects.get()
