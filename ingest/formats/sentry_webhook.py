@@ -15,6 +15,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ingest.formats.common import IncomingEvent, PayloadError
+from ingest.formats.sentry_event import (
+    breadcrumb_list,
+    clean_frame,
+    main_exception,
+    message_text,
+    moment,
+    normalized_level,
+    release_version,
+    stack_frames,
+    tag_dict,
+    text,
+    user_name,
+)
 
 # (resource, action) pairs that are one occurrence of an upstream issue.
 OCCURRENCES = {
@@ -27,12 +40,6 @@ OCCURRENCES = {
 }
 # Sentry's issue actions → errorhub Issue.Status values; Sentry's "archived" is our "ignored".
 STATUS_ACTIONS = {"resolved": "resolved", "unresolved": "unresolved", "archived": "ignored", "ignored": "ignored"}
-LEVELS = {"debug", "info", "warning", "error", "fatal"}
-LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "sample": "info"}
-FRAME_KEYS = (
-    "filename", "abs_path", "module", "function", "lineno", "colno", "in_app",
-    "context_line", "pre_context", "post_context", "vars",
-)  # fmt: skip
 # Event and API URLs carry the project slug: /projects/<org>/<slug>/ or /<org>/<slug>/issues/.
 PROJECT_IN_URL = re.compile(r"/projects/[^/]+/([^/]+)/")
 
@@ -67,7 +74,7 @@ def parse_delivery(body, resource="", received_at=None):
         issue = _object(body, "group", "group")
         event = _object(body, "event", "event")
         project = body.get("project")
-        slug = _text(project.get("slug")) if isinstance(project, dict) else _text(project)
+        slug = text(project.get("slug")) if isinstance(project, dict) else text(project)
         project = project if isinstance(project, dict) else {}
         occurrence = _occurrence(body, issue, event, project, "event", received_at, issue_path="group")
         return Delivery(resource, "created", (slug or _slug_from(issue, event))[:200], events=[occurrence])
@@ -96,7 +103,7 @@ def parse_delivery(body, resource="", received_at=None):
         key = "event" if resource == "event_alert" else "error"
         issue, event, path = {}, _object(data, key, f"data.{key}"), f"data.{key}"
     project = _optional_object(data, "project", "data.project")
-    delivery.project_slug = (_text(project.get("slug")) or _slug_from(issue, event))[:200]
+    delivery.project_slug = (text(project.get("slug")) or _slug_from(issue, event))[:200]
     delivery.events = [_occurrence(body, issue, event, project, path, received_at)]
     return delivery
 
@@ -121,16 +128,10 @@ def _optional_object(parent, key, path):
     return _object(parent, key, path)
 
 
-def _text(value):
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    return str(value)
-
-
 def _slug_from(issue, event):
     project = issue.get("project")
     if isinstance(project, dict) and project.get("slug"):
-        return _text(project["slug"])
+        return text(project["slug"])
     for url in (event.get("url"), issue.get("project_url"), event.get("issue_url")):
         match = PROJECT_IN_URL.search(url or "") if isinstance(url, str) else None
         if match:
@@ -139,7 +140,7 @@ def _slug_from(issue, event):
 
 
 def _issue_id(issue, event, path):
-    issue_id = _text(issue.get("id") or event.get("issue_id") or event.get("groupID"))
+    issue_id = text(issue.get("id") or event.get("issue_id") or event.get("groupID"))
     if not issue_id and path:
         raise PayloadError(path, "Required: the upstream issue id")
     return issue_id
@@ -147,108 +148,54 @@ def _issue_id(issue, event, path):
 
 def _occurrence(body, issue, event, project, path, received_at, issue_path="data.issue"):
     issue_id = _issue_id(issue, event, "")
-    event_id = _text(event.get("event_id") or event.get("id"))
+    event_id = text(event.get("event_id") or event.get("id"))
     if not event_id:
         if not issue_id:
             raise PayloadError(f"{path}.event_id", "Required: an event id or an issue id")
         # issue/created carries no event; one delivery per issue, so retries stay one occurrence.
         event_id = f"sentry-issue-{issue_id}"
-    exception = _main_exception(event)
+    exception = main_exception(event)
     metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
-    exception_type = _text(exception.get("type") or metadata.get("type"))[:500]
-    exception_value = _text(exception.get("value") or metadata.get("value"))
-    title = _text(event.get("title") or issue.get("title")) or ": ".join(
-        filter(None, [exception_type, exception_value])
-    )
-    tags = _tags(event.get("tags"))
-    level = _text(event.get("level") or issue.get("level")).lower()
+    exception_type = text(exception.get("type") or metadata.get("type"))[:500]
+    exception_value = text(exception.get("value") or metadata.get("value"))
+    title = text(event.get("title") or issue.get("title")) or ": ".join(filter(None, [exception_type, exception_value]))
+    tags = tag_dict(event.get("tags"))
     project = project or (issue.get("project") if isinstance(issue.get("project"), dict) else {})
     return IncomingEvent(
         event_id=event_id[:200],
         timestamp=_timestamp([(event, path), (issue, issue_path)], received_at),
-        level=level if level in LEVELS else LEVEL_ALIASES.get(level, "error"),
-        platform=_text(event.get("platform") or issue.get("platform"))[:40],
-        message=_message(event, issue) or title,
+        level=normalized_level(event.get("level") or issue.get("level")),
+        platform=text(event.get("platform") or issue.get("platform"))[:40],
+        message=message_text(event) or title,
         title=title,
-        culprit=_text(event.get("culprit") or issue.get("culprit")),
+        culprit=text(event.get("culprit") or issue.get("culprit")),
         error_type=exception_type,
         exception_type=exception_type,
         exception_value=exception_value,
-        frames=[_frame(f) for f in _frames(event, exception) if isinstance(f, dict)],
-        user=_user(event.get("user")),
-        environment=_text(event.get("environment") or tags.get("environment"))[:100],
-        release=(_release(event.get("release")) or tags.get("release", ""))[:200],
+        frames=[clean_frame(f) for f in stack_frames(event, exception) if isinstance(f, dict)],
+        user=user_name(event.get("user")),
+        environment=text(event.get("environment") or tags.get("environment"))[:100],
+        release=(release_version(event.get("release")) or tags.get("release", ""))[:200],
         tags=tags,
         fingerprint=upstream_fingerprint(issue_id) if issue_id else "",
         data={
             "issue_id": issue_id or None,
-            "issue_short_id": _text(issue.get("shortId")) or None,
-            "issue_title": _text(issue.get("title")) or None,
-            "issue_culprit": _text(issue.get("culprit")) or None,
-            "issue_permalink": _text(issue.get("permalink") or event.get("web_url")) or None,
-            "issue_level": _text(issue.get("level")) or None,
-            "issue_status": _text(issue.get("status")) or None,
-            "issue_logger": _text(issue.get("logger")) or None,
-            "event_logger": _text(event.get("logger")) or None,
-            "event_level": _text(event.get("level")) or None,
-            "project_name": _text(project.get("name") or project.get("slug")) or None,
-            "project_slug": _text(project.get("slug")) or None,
-            "project_id": _text(project.get("id") or event.get("project")) or None,
-            "breadcrumbs": _breadcrumbs(event),
+            "issue_short_id": text(issue.get("shortId")) or None,
+            "issue_title": text(issue.get("title")) or None,
+            "issue_culprit": text(issue.get("culprit")) or None,
+            "issue_permalink": text(issue.get("permalink") or event.get("web_url")) or None,
+            "issue_level": text(issue.get("level")) or None,
+            "issue_status": text(issue.get("status")) or None,
+            "issue_logger": text(issue.get("logger")) or None,
+            "event_logger": text(event.get("logger")) or None,
+            "event_level": text(event.get("level")) or None,
+            "project_name": text(project.get("name") or project.get("slug")) or None,
+            "project_slug": text(project.get("slug")) or None,
+            "project_id": text(project.get("id") or event.get("project")) or None,
+            "breadcrumbs": breadcrumb_list(event),
         },
         raw=body,
     )
-
-
-def _entries(event, kind):
-    """The API serializer's `entries` form (service hooks): [{type, data}, ...]."""
-    entries = event.get("entries")
-    if not isinstance(entries, list):
-        return None
-    for entry in entries:
-        if isinstance(entry, dict) and entry.get("type") == kind and isinstance(entry.get("data"), dict):
-            return entry["data"]
-    return None
-
-
-def _exception_values(event):
-    exception = event.get("exception") or _entries(event, "exception") or {}
-    values = exception.get("values") if isinstance(exception, dict) else exception
-    # The seed sample's flat "exceptions" list is not a real Sentry field, but its users send it.
-    values = values or event.get("exceptions") or []
-    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
-
-
-def _main_exception(event):
-    # Sentry lists chained exceptions oldest first; the last one is what was raised.
-    values = _exception_values(event)
-    return values[-1] if values else {}
-
-
-def _frames(event, exception):
-    for stacktrace in (exception.get("stacktrace"), event.get("stacktrace"), _entries(event, "stacktrace")):
-        if isinstance(stacktrace, dict) and isinstance(stacktrace.get("frames"), list):
-            return stacktrace["frames"]
-    return []
-
-
-FRAME_LIST_KEYS = {"pre_context", "post_context"}
-
-
-def _frame(frame):
-    """The frame's known keys; context lines must be lists and vars an object, or they are dropped."""
-    kept = {key: frame[key] for key in FRAME_KEYS if frame.get(key) is not None}
-    for key in FRAME_LIST_KEYS & kept.keys():
-        if not isinstance(kept[key], list):
-            del kept[key]
-    if not isinstance(kept.get("vars", {}), dict):
-        del kept["vars"]
-    return kept
-
-
-def _message(event, issue):
-    logentry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
-    return _text(event.get("message") or logentry.get("formatted") or logentry.get("message"))
 
 
 # When the event happened: the event's own time, else (issue/created has no event) the issue's.
@@ -261,47 +208,5 @@ def _timestamp(sources, received_at):
         for key in TIMESTAMP_KEYS:
             value = source.get(key)
             if value not in (None, ""):
-                return _moment(value, f"{path}.{key}")
+                return moment(value, f"{path}.{key}")
     return received_at
-
-
-def _moment(value, path):
-    try:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, tz=UTC)
-        moment = datetime.fromisoformat(str(value))
-    except (TypeError, ValueError, OverflowError, OSError):
-        raise PayloadError(path, "Expected unix seconds or an ISO 8601 date") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _tags(tags):
-    """Sentry sends tags as [[key, value], ...], [{key, value}, ...] or {key: value}."""
-    if isinstance(tags, dict):
-        pairs = tags.items()
-    elif isinstance(tags, list):
-        pairs = [
-            (t.get("key"), t.get("value")) if isinstance(t, dict) else tuple(t)
-            for t in tags
-            if isinstance(t, dict) or (isinstance(t, list) and len(t) == 2)
-        ]
-    else:
-        return {}
-    return {_text(key): _text(value) for key, value in pairs if _text(key)}
-
-
-def _user(user):
-    if isinstance(user, dict):
-        return next((_text(user[k]) for k in ("id", "email", "username", "ip_address") if user.get(k)), "")[:200]
-    return _text(user)[:200]
-
-
-def _release(release):
-    return _text(release.get("version")) if isinstance(release, dict) else _text(release)
-
-
-def _breadcrumbs(event):
-    crumbs = event.get("breadcrumbs") or _entries(event, "breadcrumbs")
-    if isinstance(crumbs, dict):
-        crumbs = crumbs.get("values")
-    return crumbs if isinstance(crumbs, list) and crumbs else None
