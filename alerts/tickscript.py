@@ -35,8 +35,8 @@ def string_literal(value):
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def influxql_string(value):
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+# InfluxQL string literals escape exactly as TICKscript's do.
+influxql_string = string_literal
 
 
 def influxql_regex(value):
