@@ -13,3 +13,10 @@ def visible_projects(user):
 def projects_of(user):
     """A user's own apps, newest first (HealthGuard /api/apps lists only memberships)."""
     return Project.objects.filter(memberships__user=user).order_by("-created_at", "-id")
+
+
+def sentry_project(project_id, public_key):
+    """The project a Sentry DSN names: its id and public key must both match (else None)."""
+    if not public_key:
+        return None
+    return Project.objects.filter(pk=project_id, sentry_key=public_key.lower()).first()

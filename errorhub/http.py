@@ -1,7 +1,6 @@
 """Reading request bodies the same way on every legacy surface."""
 
 import gzip
-import json
 import zlib
 from functools import wraps
 
@@ -10,7 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.tokens import token_from_request, user_for_token
-from ingest.formats.common import PayloadError
+from ingest.formats.common import PayloadError, parse_json
 
 
 class BodyTooLarge(PayloadError):
@@ -37,23 +36,7 @@ def read_body(request):
 
 
 def read_json(request):
-    body = read_body(request)
-    try:
-        value = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise PayloadError("", "Body is not valid JSON") from None
-    # PostgreSQL text and jsonb cannot store U+0000: replace it rather than fail the insert (a 500).
-    return _without_nul(value) if b"\\u0000" in body else value
-
-
-def _without_nul(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    return value
+    return parse_json(read_body(request))
 
 
 def json_body(error_response):

@@ -30,3 +30,15 @@ def sentry_webhook_error(message, status, *, field=None, code=None):
     if field:
         body["field"] = field
     return JsonResponse(body, status=status)
+
+
+def sentry_ingest_error(message, status, *, field=None, code=None):
+    """Relay's error shape for SDKs: {"detail": ...} plus the X-Sentry-Error header SDKs log."""
+    detail = f"{field}: {message}" if field else message
+    body = {"detail": detail}
+    if field:
+        body["field"] = field
+    response = JsonResponse(body, status=status)
+    # A header is one line: field paths may carry the payload's own keys, newlines included.
+    response["X-Sentry-Error"] = " ".join(detail.split())[:500]
+    return response

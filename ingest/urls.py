@@ -2,7 +2,7 @@ from django.urls import path
 
 from errorhub.http import by_method
 from errorhub.responses import healthguard_error, legacy_error, sentry_webhook_error
-from ingest.views import eventsum, healthguard, periskop, sentry_webhook
+from ingest.views import eventsum, healthguard, periskop, sentry_envelope, sentry_webhook
 from issues.views import sentry_collector
 
 periskop_export = by_method(legacy_error, GET=periskop.export_errors, HEAD=periskop.export_errors)
@@ -19,4 +19,9 @@ urlpatterns = [
     path("-/errors/", periskop_export),
     path("-/exceptions", periskop_export),
     path("-/exceptions/", periskop_export),
+    # Sentry SDKs post to the trailing-slash form; APPEND_SLASH is off, so both are routed.
+    path("api/<int:project_id>/envelope/", sentry_envelope.envelope_endpoint),
+    path("api/<int:project_id>/envelope", sentry_envelope.envelope_endpoint),
+    path("api/<int:project_id>/store/", sentry_envelope.store_endpoint),
+    path("api/<int:project_id>/store", sentry_envelope.store_endpoint),
 ]

@@ -1,5 +1,6 @@
 """The common event structure every wire format is turned into, and the error a format raises."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,6 +12,26 @@ class PayloadError(ValueError):
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
+
+
+def parse_json(raw, field="", label="Body"):
+    """JSON bytes → value, or a PayloadError naming `field` ("<label> is not valid JSON")."""
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise PayloadError(field, f"{label} is not valid JSON") from None
+    # PostgreSQL text and jsonb cannot store U+0000: replace it rather than fail the insert (a 500).
+    return _without_nul(value) if b"\\u0000" in raw else value
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 @dataclass

@@ -1,0 +1,343 @@
+"""Sentry SDK ingest: envelopes (`/api/<id>/envelope/`) and store bodies (`/api/<id>/store/`).
+
+Envelope grammar (Sentry's envelopes.mdx): a header line, then items, each a header line and
+a payload of `length` bytes (or up to the next newline). Only `event` items are stored;
+transactions, sessions, client reports, attachments and every other type are skipped, as
+Bugsink and GlitchTip skip what they do not support.
+
+Events are scrubbed here, before anything is stored (Sentry's server-side defaults), and
+turned into IncomingEvents. An explicit `fingerprint` array wins over errorhub's grouping,
+with `{{ default }}` standing for the fingerprint errorhub would have computed.
+"""
+
+import base64
+import binascii
+import re
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from dataclasses import replace as with_changes
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from ingest.formats.common import IncomingEvent, PayloadError, parse_json
+from ingest.formats.sentry_event import (
+    breadcrumb_list,
+    clean_frame,
+    main_exception,
+    message_text,
+    moment,
+    normalized_level,
+    release_version,
+    stack_frames,
+    tag_dict,
+    text,
+    user_name,
+)
+from issues.grouping import fingerprint_for
+
+# Relay's limit for one event item (relay-config `max_event_size`).
+MAX_EVENT_BYTES = 1024 * 1024
+# Far beyond any real event, and far below Python's recursion limit, which scrubbing and
+# storing must never reach.
+MAX_NESTING = 100
+STORED_ITEM_TYPES = {"event"}
+DEFAULT_VARIABLE = re.compile(r"^\{\{\s*default\s*\}\}$")
+FINGERPRINT_SEPARATOR = " ⋄ "
+
+# Server-side scrubbing defaults (Sentry docs, "Server-Side Data Scrubbing").
+SENSITIVE_WORDS = (
+    "password", "secret", "passwd", "api_key", "apikey", "auth", "credentials", "mysql_pwd",
+    "privatekey", "private_key", "token", "bearer",
+)  # fmt: skip
+FILTERED = "[Filtered]"
+# Sentry's credit-card rule: 13 to 16 digits, optionally grouped by spaces or dashes.
+CREDIT_CARD = re.compile(r"^(?:\d[ -]*){13,16}$")
+# Strings that name the error (exception type and value, message, frame locations) are what
+# grouping and titles need: there only credit cards are masked, as Sentry does not
+# word-scrub exception messages either. Everywhere else a value with a sensitive word goes.
+NAMING_ROOTS = {"exception", "threads", "logentry", "message", "culprit", "transaction", "logger", "fingerprint"}
+NAMING_KEYS = {
+    "exception", "values", "type", "value", "module", "function", "filename", "abs_path",
+    "message", "formatted", "culprit", "transaction", "logger", "fingerprint",
+}  # fmt: skip
+
+
+class ItemTooLarge(PayloadError):
+    status = 413
+
+
+@dataclass
+class Envelope:
+    headers: dict
+    events: list = field(default_factory=list)
+    # Item types received but not stored, with their counts (e.g. {"transaction": 1}).
+    skipped: dict = field(default_factory=dict)
+
+    @property
+    def event_id(self):
+        if self.events:
+            return self.events[0].event_id
+        return normalized_event_id(self.headers.get("event_id"), "event_id", required=False)
+
+    @property
+    def dsn_key(self):
+        dsn = self.headers.get("dsn")
+        return public_key_of_dsn(dsn) if isinstance(dsn, str) else ""
+
+
+def public_key_of_dsn(dsn):
+    try:
+        return urlsplit(dsn).username or ""
+    except ValueError:
+        return ""
+
+
+def auth_key(*, query_key="", x_sentry_auth="", authorization="", dsn_key=""):
+    """The public key of the first authentication form present, in Sentry's order.
+
+    Like Bugsink (and Relay since PR #602), disagreeing forms are not an error: the first wins.
+    `Authorization` counts only with the `Sentry` scheme (GlitchTip's habit); a Bearer token is
+    not a DSN key.
+    """
+    if query_key:
+        return query_key
+    for header, scheme_required in ((x_sentry_auth, False), (authorization, True)):
+        scheme, _, params = header.strip().partition(" ")
+        if scheme.lower() != "sentry":
+            if scheme_required:
+                continue
+            params = header
+        key = _auth_params(params).get("sentry_key", "")
+        if key:
+            return key
+    return dsn_key
+
+
+def _auth_params(params):
+    pairs = (part.strip().partition("=") for part in params.split(","))
+    return {name.strip(): value.strip() for name, _, value in pairs}
+
+
+def normalized_event_id(value, path, required=True):
+    """A UUID, hex with or without dashes, as 32 lower-case hex digits; None if absent and optional."""
+    if value in (None, "") and not required:
+        return None
+    try:
+        return uuid.UUID(hex=value).hex
+    except (TypeError, ValueError, AttributeError):
+        raise PayloadError(path, "Expected a UUID (32 hex digits, dashes allowed)") from None
+
+
+def parse_envelope(body, received_at=None):
+    """Envelope bytes → Envelope; a malformed envelope raises PayloadError naming the part."""
+    received_at = received_at or datetime.now(UTC)
+    if not body.strip():
+        raise PayloadError("envelope", "Empty envelope")
+    header_line, _, rest = body.partition(b"\n")
+    headers = _header_object(header_line, "envelope.headers")
+    envelope = Envelope(headers)
+    items = _items(rest)
+    types = [item_type for item_type, _ in items]
+    if types.count("event") > 1:
+        raise PayloadError("items", "An envelope carries at most one event item")
+    if "event" in types and "transaction" in types:
+        raise PayloadError("items", "An envelope cannot carry both an event and a transaction")
+    envelope_event_id = normalized_event_id(headers.get("event_id"), "envelope.headers.event_id", required=False)
+    for index, (item_type, payload) in enumerate(items):
+        if item_type not in STORED_ITEM_TYPES:
+            envelope.skipped[item_type] = envelope.skipped.get(item_type, 0) + 1
+            continue
+        path = f"items.{index}"
+        if len(payload) > MAX_EVENT_BYTES:
+            raise ItemTooLarge(path, f"An event item is larger than {MAX_EVENT_BYTES} bytes")
+        event = parse_json(payload, path, label="The event item")
+        envelope.events.append(parse_event(event, path, received_at, event_id=envelope_event_id))
+    return envelope
+
+
+def _header_object(line, path):
+    value = parse_json(line, path, label="The header line") if line.strip() else {}
+    if not isinstance(value, dict):
+        raise PayloadError(path, "Expected a JSON object on one line")
+    return value
+
+
+def _items(rest):
+    """[(type, payload bytes), ...] from the part of an envelope after its header line."""
+    items, position = [], 0
+    while position < len(rest):
+        line_end = rest.find(b"\n", position)
+        line_end = len(rest) if line_end < 0 else line_end
+        line = rest[position:line_end]
+        position = line_end + 1
+        if not line.strip():
+            continue  # trailing or blank lines between items
+        path = f"items.{len(items)}"
+        headers = _header_object(line, f"{path}.headers")
+        item_type = headers.get("type")
+        if not isinstance(item_type, str) or not item_type:
+            raise PayloadError(f"{path}.headers.type", "Required: the item type")
+        length = headers.get("length")
+        if length is None:
+            payload_end = rest.find(b"\n", position)
+            payload_end = len(rest) if payload_end < 0 else payload_end
+        elif isinstance(length, int) and not isinstance(length, bool) and length >= 0:
+            payload_end = position + length
+            if payload_end > len(rest):
+                raise PayloadError(f"{path}.headers.length", "The envelope ends before the item's length")
+            if payload_end < len(rest) and rest[payload_end : payload_end + 1] != b"\n":
+                raise PayloadError(f"{path}.headers.length", "The item's payload is not followed by a newline")
+        else:
+            raise PayloadError(f"{path}.headers.length", "Expected a non-negative integer")
+        items.append((item_type, rest[position:payload_end]))
+        position = payload_end + 1
+    return items
+
+
+def parse_store_body(body, received_at=None):
+    """A `/store/` body (one event as JSON, or old SDKs' base64 of zlib'd JSON) → IncomingEvent."""
+    if len(body) > MAX_EVENT_BYTES:
+        raise ItemTooLarge("body", f"An event is larger than {MAX_EVENT_BYTES} bytes")
+    if not body.lstrip().startswith(b"{"):
+        body = _legacy_encoded(body)
+    event = parse_json(body, "body", label="The event")
+    return parse_event(event, "body", received_at or datetime.now(UTC))
+
+
+def _legacy_encoded(body):
+    """raven clients sent base64(zlib(json)) without a Content-Encoding."""
+    try:
+        decompressor = zlib.decompressobj()
+        decoded = decompressor.decompress(base64.b64decode(body, validate=False), MAX_EVENT_BYTES + 1)
+    except (binascii.Error, zlib.error, ValueError):
+        return body  # not that encoding either: let the JSON parser name the problem
+    if len(decoded) > MAX_EVENT_BYTES:
+        raise ItemTooLarge("body", f"An event is larger than {MAX_EVENT_BYTES} bytes")
+    return decoded
+
+
+def parse_event(event, path, received_at, event_id=None):
+    """One Sentry event object → IncomingEvent (scrubbed). The envelope's event_id wins."""
+    if not isinstance(event, dict):
+        raise PayloadError(path, "Expected a JSON object")
+    event = scrubbed(event, path)
+    _check_exception_shape(event.get("exception"), f"{path}.exception")
+    if event_id is None:
+        event_id = normalized_event_id(event.get("event_id"), f"{path}.event_id", required=False)
+    event_id = event_id or uuid.uuid4().hex
+    timestamp = event.get("timestamp")
+    exception = main_exception(event)
+    exception_type = text(exception.get("type"))[:500]
+    exception_value = text(exception.get("value"))
+    frames = [clean_frame(f) for f in stack_frames(event, exception) if isinstance(f, dict)]
+    message = message_text(event)
+    first_line = (exception_value or message).strip().split("\n", 1)[0]
+    tags = tag_dict(event.get("tags"))
+    incoming = IncomingEvent(
+        event_id=event_id,
+        timestamp=received_at if timestamp in (None, "") else moment(timestamp, f"{path}.timestamp"),
+        level=normalized_level(event.get("level")),
+        platform=text(event.get("platform"))[:40],
+        message=message or ": ".join(filter(None, [exception_type, exception_value])),
+        title=": ".join(filter(None, [exception_type, first_line])) or "<no message>",
+        culprit=text(event.get("culprit") or event.get("transaction")) or _crash_location(frames),
+        error_type=exception_type,
+        exception_type=exception_type,
+        exception_value=exception_value,
+        frames=frames,
+        user=user_name(event.get("user")),
+        environment=text(event.get("environment") or tags.get("environment"))[:100],
+        release=(release_version(event.get("release")) or tags.get("release", ""))[:200],
+        tags=tags,
+        data=_details(event, exception),
+        raw={**event, "event_id": event_id},
+    )
+    return with_changes(incoming, fingerprint=_explicit_fingerprint(event.get("fingerprint"), incoming, path))
+
+
+def _check_exception_shape(exception, path):
+    """The parts grouping reads must have Sentry's shape; anything else is a 400, not a guess."""
+    if exception is None:
+        return
+    if not isinstance(exception, (dict, list)):
+        raise PayloadError(path, "Expected an object with `values`, or a list of exceptions")
+    values = (exception.get("values") or []) if isinstance(exception, dict) and "type" not in exception else exception
+    if isinstance(values, dict):
+        values = [values]
+    if not isinstance(values, list):
+        raise PayloadError(f"{path}.values", "Expected a list of exceptions")
+    for index, value in enumerate(values):
+        if not isinstance(value, dict):
+            raise PayloadError(f"{path}.values.{index}", "Expected an exception object")
+        stacktrace = value.get("stacktrace")
+        if stacktrace is not None and not isinstance(stacktrace, dict):
+            raise PayloadError(f"{path}.values.{index}.stacktrace", "Expected an object with `frames`")
+        if isinstance(stacktrace, dict) and not isinstance(stacktrace.get("frames", []), list):
+            raise PayloadError(f"{path}.values.{index}.stacktrace.frames", "Expected a list of frames")
+
+
+def _crash_location(frames):
+    """Sentry's generated culprit: the innermost in-app frame, as "module in function"."""
+    in_app = [f for f in frames if f.get("in_app")] or frames
+    if not in_app:
+        return ""
+    crash = in_app[-1]
+    location = text(crash.get("module") or crash.get("filename"))
+    return f"{location} in {text(crash.get('function')) or '?'}"[:500]
+
+
+def _details(event, exception):
+    """What the issue page shows beside the stack: request, contexts, breadcrumbs and the like."""
+    sdk = event.get("sdk") if isinstance(event.get("sdk"), dict) else {}
+    details = {
+        "request": event.get("request"),
+        "contexts": event.get("contexts"),
+        "breadcrumbs": breadcrumb_list(event),
+        "extra": event.get("extra"),
+        "logger": text(event.get("logger")),
+        "server_name": text(event.get("server_name")),
+        "transaction": text(event.get("transaction")),
+        "mechanism": exception.get("mechanism"),
+        "sdk": {"name": text(sdk.get("name")), "version": text(sdk.get("version"))} if sdk else None,
+    }
+    return {key: value for key, value in details.items() if value}
+
+
+def _explicit_fingerprint(fingerprint, incoming, path):
+    """Sentry's `fingerprint` array as one key; empty (or just `{{ default }}`) lets the digest decide."""
+    if fingerprint is None:
+        return ""
+    if not isinstance(fingerprint, list) or not all(
+        isinstance(part, (str, int, float)) and not isinstance(part, bool) for part in fingerprint
+    ):
+        raise PayloadError(f"{path}.fingerprint", "Expected a list of strings")
+    parts = [str(part) for part in fingerprint]
+    if not parts or (len(parts) == 1 and DEFAULT_VARIABLE.match(parts[0])):
+        return ""
+    default = fingerprint_for(incoming)
+    return "sentry:" + FINGERPRINT_SEPARATOR.join(default if DEFAULT_VARIABLE.match(p) else p for p in parts)
+
+
+def scrubbed(value, path, key="", root="", depth=0):
+    """A copy of the event with Sentry's default scrubbing applied (see SENSITIVE_WORDS)."""
+    if depth > MAX_NESTING:
+        raise PayloadError(path, f"Nested deeper than {MAX_NESTING} levels")
+    if isinstance(value, dict):
+        return {
+            name: FILTERED if _sensitive(name) else scrubbed(item, f"{path}.{name}", name, root or name, depth + 1)
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [scrubbed(item, f"{path}.{index}", key, root, depth + 1) for index, item in enumerate(value)]
+    if isinstance(value, str):
+        if CREDIT_CARD.match(value):
+            return FILTERED
+        if not (root in NAMING_ROOTS and key in NAMING_KEYS) and _sensitive(value):
+            return FILTERED
+    return value
+
+
+def _sensitive(name):
+    folded = name.lower().replace("-", "_")
+    return any(word in folded for word in SENSITIVE_WORDS)
