@@ -51,8 +51,9 @@ SENSITIVE_WORDS = (
     "privatekey", "private_key", "token", "bearer",
 )  # fmt: skip
 FILTERED = "[Filtered]"
-# Sentry's credit-card rule: 13 to 16 digits, optionally grouped by spaces or dashes.
-CREDIT_CARD = re.compile(r"^(?:\d[ -]*){13,16}$")
+# Card numbers inside any string: 13 to 16 digits, optionally grouped by spaces or dashes,
+# that pass the Luhn check (so order numbers and millisecond timestamps mostly survive).
+CARD_NUMBER = re.compile(r"\b(?:\d[ -]?){12,15}\d\b")
 # Strings that name the error (exception type and value, message, frame locations) are what
 # grouping and titles need: there only credit cards are masked, as Sentry does not
 # word-scrub exception messages either. Everywhere else a value with a sensitive word goes.
@@ -331,11 +332,16 @@ def scrubbed(value, path, key="", root="", depth=0):
     if isinstance(value, list):
         return [scrubbed(item, f"{path}.{index}", key, root, depth + 1) for index, item in enumerate(value)]
     if isinstance(value, str):
-        if CREDIT_CARD.match(value):
-            return FILTERED
+        value = CARD_NUMBER.sub(_masked_card, value)
         if not (root in NAMING_ROOTS and key in NAMING_KEYS) and _sensitive(value):
             return FILTERED
     return value
+
+
+def _masked_card(match):
+    digits = [int(d) for d in match.group() if d.isdigit()]
+    checksum = sum(digits[-1::-2]) + sum(sum(divmod(2 * d, 10)) for d in digits[-2::-2])
+    return FILTERED if checksum % 10 == 0 else match.group()
 
 
 def _sensitive(name):
