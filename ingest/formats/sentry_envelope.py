@@ -71,15 +71,9 @@ class ItemTooLarge(PayloadError):
 @dataclass
 class Envelope:
     headers: dict
+    # The header's event_id, else the stored event's; None for envelopes without an event.
+    event_id: str | None = None
     events: list = field(default_factory=list)
-    # Item types received but not stored, with their counts (e.g. {"transaction": 1}).
-    skipped: dict = field(default_factory=dict)
-
-    @property
-    def event_id(self):
-        if self.events:
-            return self.events[0].event_id
-        return normalized_event_id(self.headers.get("event_id"), "event_id", required=False)
 
     @property
     def dsn_key(self):
@@ -137,23 +131,22 @@ def parse_envelope(body, received_at=None):
         raise PayloadError("envelope", "Empty envelope")
     header_line, _, rest = body.partition(b"\n")
     headers = _header_object(header_line, "envelope.headers")
-    envelope = Envelope(headers)
     items = _items(rest)
     types = [item_type for item_type, _ in items]
     if types.count("event") > 1:
         raise PayloadError("items", "An envelope carries at most one event item")
     if "event" in types and "transaction" in types:
         raise PayloadError("items", "An envelope cannot carry both an event and a transaction")
-    envelope_event_id = normalized_event_id(headers.get("event_id"), "envelope.headers.event_id", required=False)
+    envelope = Envelope(headers, normalized_event_id(headers.get("event_id"), "envelope.headers.event_id", False))
     for index, (item_type, payload) in enumerate(items):
         if item_type not in STORED_ITEM_TYPES:
-            envelope.skipped[item_type] = envelope.skipped.get(item_type, 0) + 1
             continue
         path = f"items.{index}"
         if len(payload) > MAX_EVENT_BYTES:
             raise ItemTooLarge(path, f"An event item is larger than {MAX_EVENT_BYTES} bytes")
         event = parse_json(payload, path, label="The event item")
-        envelope.events.append(parse_event(event, path, received_at, event_id=envelope_event_id))
+        envelope.events.append(parse_event(event, path, received_at, event_id=envelope.event_id))
+    envelope.event_id = envelope.event_id or (envelope.events[0].event_id if envelope.events else None)
     return envelope
 
 
