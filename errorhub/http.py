@@ -4,6 +4,7 @@ import gzip
 import zlib
 from functools import wraps
 
+import brotli
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.views.decorators.csrf import csrf_exempt
@@ -17,19 +18,22 @@ class BodyTooLarge(PayloadError):
 
 
 def read_body(request):
-    """The raw body, decompressed (gzip/deflate) and bounded by ERRORHUB_MAX_BODY_BYTES."""
+    """The raw body, decompressed (gzip, deflate, br) and bounded by ERRORHUB_MAX_BODY_BYTES."""
     limit = settings.ERRORHUB_MAX_BODY_BYTES
     try:
         body = request.body
     except RequestDataTooBig:
         raise BodyTooLarge("", f"Request body is larger than {limit} bytes") from None
     encoding = request.headers.get("Content-Encoding", "").lower()
-    if encoding in ("gzip", "deflate"):
-        try:
+    try:
+        if encoding in ("gzip", "deflate"):
             decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
             body = decompressor.decompress(body, limit + 1)
-        except (zlib.error, gzip.BadGzipFile):
-            raise PayloadError("", f"Body is not valid {encoding}") from None
+        elif encoding == "br":
+            # The Python Sentry SDK sends brotli whenever the app has it installed.
+            body = brotli.Decompressor().process(body, output_buffer_limit=limit + 1)
+    except (zlib.error, gzip.BadGzipFile, brotli.error):
+        raise PayloadError("", f"Body is not valid {encoding}") from None
     if len(body) > limit:
         raise BodyTooLarge("", f"Request body is larger than {limit} bytes")
     return body

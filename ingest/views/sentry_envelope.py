@@ -28,8 +28,8 @@ CORS_HEADERS = {
     ),
     "Access-Control-Expose-Headers": "X-Sentry-Error, X-Sentry-Rate-Limits, Retry-After",
 }
-# read_body decompresses these; brotli and zstd need libraries errorhub does not install.
-ENCODINGS = {"", "identity", "gzip", "deflate"}
+# read_body decompresses these; zstd (not sent by the Python or JavaScript SDKs) is refused.
+ENCODINGS = {"", "identity", "gzip", "deflate", "br"}
 
 
 class UnsupportedEncoding(PayloadError):
@@ -82,7 +82,7 @@ def store(request, project_id):
 def _body(request):
     encoding = request.headers.get("Content-Encoding", "").strip().lower()
     if encoding not in ENCODINGS:
-        raise UnsupportedEncoding("Content-Encoding", f"{encoding} is not supported; send gzip or deflate")
+        raise UnsupportedEncoding("Content-Encoding", f"{encoding} is not supported; send gzip, deflate or br")
     return read_body(request)
 
 
