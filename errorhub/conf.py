@@ -10,7 +10,7 @@ DEFAULTS = {
     "ERRORHUB_OPEN_LEGACY_API": False,
     # HealthGuard sessions last 7 days (SESSION_TTL_MS upstream).
     "ERRORHUB_TOKEN_TTL_DAYS": 7,
-    # Largest request body we read: Sentry's Relay caps envelopes at 1 MiB compressed;
+    # Largest request body we read (after decompression): Sentry's Relay caps one event at 1 MiB;
     # HealthGuard's 50-event batches stay far below this.
     "ERRORHUB_MAX_BODY_BYTES": 1024 * 1024,
     # Events digested per transaction: large enough to amortize the issue upserts, small
