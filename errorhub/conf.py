@@ -16,6 +16,9 @@ DEFAULTS = {
     # Events digested per transaction: large enough to amortize the issue upserts, small
     # enough to keep the write lock short (SQLite has one writer).
     "ERRORHUB_DIGEST_BATCH_SIZE": 500,
+    # Days an event is kept (GlitchTip's default event life); issues, their counters and
+    # time series outlive their events. 0 keeps events forever.
+    "ERRORHUB_EVENT_RETENTION_DAYS": 90,
     # Width of a time-series bucket; Eventsum's datapoints and sparklines are sums of these.
     "ERRORHUB_BUCKET_SECONDS": 60,
     # Eventsum's `time_format` (capture timestamps, /search times), as strftime; the original's

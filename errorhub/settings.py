@@ -145,6 +145,7 @@ ERRORHUB_OPEN_LEGACY_API = env_bool("ERRORHUB_OPEN_LEGACY_API", DEFAULTS["ERRORH
 ERRORHUB_TOKEN_TTL_DAYS = env_int("ERRORHUB_TOKEN_TTL_DAYS", DEFAULTS["ERRORHUB_TOKEN_TTL_DAYS"])
 ERRORHUB_DIGEST_BATCH_SIZE = env_int("ERRORHUB_DIGEST_BATCH_SIZE", DEFAULTS["ERRORHUB_DIGEST_BATCH_SIZE"])
 ERRORHUB_BUCKET_SECONDS = env_int("ERRORHUB_BUCKET_SECONDS", DEFAULTS["ERRORHUB_BUCKET_SECONDS"])
+ERRORHUB_EVENT_RETENTION_DAYS = env_int("ERRORHUB_EVENT_RETENTION_DAYS", DEFAULTS["ERRORHUB_EVENT_RETENTION_DAYS"])
 ERRORHUB_EVENTSUM_TIME_FORMAT = (
     os.environ.get("ERRORHUB_EVENTSUM_TIME_FORMAT") or DEFAULTS["ERRORHUB_EVENTSUM_TIME_FORMAT"]
 )
@@ -176,6 +177,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Catches events whose digest could not be queued (broker briefly down at accept time).
     "digest-waiting-events": {"task": "ingest.tasks.digest", "schedule": 30.0},
+    "prune-old-events": {"task": "issues.tasks.prune_events", "schedule": 3600.0},
+    "delete-expired-tokens": {"task": "accounts.tasks.delete_expired_tokens", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE["reconcile-kapacitor-alert-tasks"] = {
     "task": "alerts.tasks.reconcile_alert_tasks",

@@ -123,6 +123,7 @@ class Event(models.Model):
             models.Index(fields=["project", "-timestamp"], name="event_list_by_project"),
             # The Sentry collector's /errors: webhook events, newest received first.
             models.Index(fields=["source", "-received_at"], name="event_list_by_source_received"),
+            models.Index(fields=["received_at"], name="event_retention"),
             models.Index(fields=["id"], condition=models.Q(digested=False), name="event_digest_queue"),
         ]
 

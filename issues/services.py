@@ -1,10 +1,12 @@
 """Every state change of an issue. Admin actions, the native API and the legacy surfaces
 all call these, so each path leaves the same audit row."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
-from issues.models import EventGroup, Issue, IssueActivity
+from issues.models import Event, EventGroup, Issue, IssueActivity
 
 STATUS_ACTIVITY = {
     Issue.Status.RESOLVED: IssueActivity.Kind.RESOLVED,
@@ -60,3 +62,22 @@ def assign_group(assignments, *, user=None):
 
 def create_group(*, project, name, info=""):
     return EventGroup.objects.create(project=project, name=name, info=info)
+
+
+PRUNE_BATCH = 5000
+
+
+def prune_events(*, older_than_days):
+    """Delete digested events received more than `older_than_days` ago, in short batches.
+
+    Issues keep their counters and time series; undigested events are never pruned, so no
+    occurrence is lost uncounted. 0 days keeps everything. Returns how many were deleted.
+    """
+    if older_than_days <= 0:
+        return 0
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    old = Event.objects.filter(received_at__lt=cutoff, digested=True)
+    deleted = 0
+    while ids := list(old.values_list("id", flat=True)[:PRUNE_BATCH]):
+        deleted += Event.objects.filter(id__in=ids).delete()[0]
+    return deleted

@@ -1,0 +1,74 @@
+"""Old events are pruned; issues keep their counts; nothing undigested is lost."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accounts.models import SessionToken
+from accounts.tasks import delete_expired_tokens
+from issues.models import Event
+from issues.tasks import prune_events
+from tests.ingest.test_healthguard_batch import create_app, event, seed_batch
+from tests.support.api import post_json
+
+pytestmark = pytest.mark.django_db
+
+
+def report(client, app_key, *event_ids):
+    batch = seed_batch(app_key)
+    batch["events"] = [event(batch, eventId=event_id) for event_id in event_ids]
+    post_json(client, "/api/events/batch", batch)
+
+
+def age(event_ids, days):
+    Event.objects.filter(event_id__in=event_ids).update(received_at=timezone.now() - timedelta(days=days))
+
+
+def test_old_events_go_and_the_issue_keeps_its_count(client, owner, capsys):
+    app_key = create_app(owner)
+    report(client, app_key, "old-1", "old-2", "new")
+    age(["old-1", "old-2"], days=91)
+
+    call_command("prune_events")
+
+    assert "deleted 2 events received more than 90 days ago" in capsys.readouterr().out
+    assert list(Event.objects.values_list("event_id", flat=True)) == ["new"]
+    issue = owner.get("/api/issues").json()["issues"][0]
+    assert issue["eventCount"] == 3
+    assert [e["eventId"] for e in owner.get(f"/api/issues/{issue['id']}").json()["events"]] == ["new"]
+
+
+def test_undigested_events_are_never_pruned(client, owner):
+    from errorhub.celery import app
+
+    app.conf.task_always_eager = False  # stored, waiting for a worker
+    report(client, create_app(owner), "waiting")
+    app.conf.task_always_eager = True
+    age(["waiting"], days=400)
+
+    call_command("prune_events")
+
+    assert Event.objects.filter(event_id="waiting", digested=False).exists()
+
+
+def test_retention_can_be_turned_off_or_overridden(client, owner, settings):
+    report(client, create_app(owner), "a")
+    age(["a"], days=10)
+
+    settings.ERRORHUB_EVENT_RETENTION_DAYS = 0
+    assert prune_events.delay().get() == 0
+    call_command("prune_events", "--days", "30")
+    assert Event.objects.count() == 1
+    call_command("prune_events", "--days", "7")
+    assert Event.objects.count() == 0
+    with pytest.raises(CommandError):
+        call_command("prune_events", "--days", "-1")
+
+
+def test_expired_tokens_are_deleted(client, owner, stranger):
+    SessionToken.objects.filter(user__email="stranger@example.com").update(expires_at=timezone.now())
+
+    assert delete_expired_tokens.delay().get() == 1
+    assert owner.get("/api/auth/me").status_code == 200
