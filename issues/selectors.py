@@ -135,7 +135,8 @@ def eventsum_issues(user, *, service_id=None, issue_id=None, fingerprint="", gro
 @dataclass
 class EventsumBase:
     issue: Issue
-    first_event: Event
+    # None once retention has pruned the base's events (its counts and buckets remain).
+    first_event: Event | None
     environment_id: int = 0
     instance_ids: list = field(default_factory=list)
     datapoints: list = field(default_factory=list)
@@ -191,11 +192,12 @@ def eventsum_search(user, *, start, end, interval_seconds, sort="recent", limit=
         name__in={event.environment for event in first_events.values()},
     ).values_list("project_id", "name", "id")
     environment_ids = {(project_id, name): pk for project_id, name, pk in environments}
+    environment_of = {issue_id: event.environment for issue_id, event in first_events.items()}
     return [
         EventsumBase(
             issue=issue,
-            first_event=first_events[issue_id],
-            environment_id=environment_ids.get((issue.project_id, first_events[issue_id].environment), 0),
+            first_event=first_events.get(issue_id),
+            environment_id=environment_ids.get((issue.project_id, environment_of.get(issue_id)), 0),
             instance_ids=sorted(instance_ids[issue_id]),
             datapoints=[
                 {"count": count, "start": start_s * 1000} for start_s, count in sorted(datapoints[issue_id].items())

@@ -76,7 +76,8 @@ def prune_events(*, older_than_days):
     if older_than_days <= 0:
         return 0
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    old = Event.objects.filter(received_at__lt=cutoff, digested=True)
+    # Oldest first, on the event_retention index (Event's default ordering would sort them all).
+    old = Event.objects.filter(received_at__lt=cutoff, digested=True).order_by("received_at")
     deleted = 0
     while ids := list(old.values_list("id", flat=True)[:PRUNE_BATCH]):
         deleted += Event.objects.filter(id__in=ids).delete()[0]

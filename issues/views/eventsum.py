@@ -86,7 +86,7 @@ def _search_query(params):
 
 def base_json(base):
     """One event base as upstream's EventResult; name, type and data are its first event's."""
-    first = base.first_event.data
+    first = base.first_event.data if base.first_event else {}
     return {
         "id": base.issue.id,
         "event_type": first.get("event_type", base.issue.error_type),

@@ -72,3 +72,18 @@ def test_expired_tokens_are_deleted(client, owner, stranger):
 
     assert delete_expired_tokens.delay().get() == 1
     assert owner.get("/api/auth/me").status_code == 200
+
+
+def test_eventsum_search_still_counts_a_base_whose_events_were_pruned(client, owner):
+    from tests.issues.test_eventsum_search import WINDOW, capture
+
+    post_json(owner, "/api/apps", {"name": "WISH FE", "type": "other"})
+    base = capture(client)
+    age([base.events.get().event_id], days=400)
+    call_command("prune_events")
+
+    response = owner.get(f"/search?{WINDOW}&service_id={base.project_id}")
+
+    assert response.status_code == 200
+    [listed] = response.json()["events"]
+    assert (listed["id"], listed["total_count"], listed["instance_ids"]) == (base.id, 1, [])
