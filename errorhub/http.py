@@ -39,6 +39,27 @@ def read_body(request):
     return body
 
 
+def is_database_id(value):
+    """A JSON value usable as a bigint id (bool is an int in Python, never an id)."""
+    return not isinstance(value, bool) and isinstance(value, int) and -(2**63) <= value < 2**63
+
+
+def int_param(params, name, default=None, *, minimum=None, maximum=None):
+    """An integer query parameter, or PayloadError naming it; absent or empty gives `default`."""
+    value = params.get(name, "")
+    if value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise PayloadError(name, f"{name} is not an int") from None
+    low = -(2**63) if minimum is None else minimum
+    high = 2**63 - 1 if maximum is None else maximum
+    if not low <= number <= high:
+        raise PayloadError(name, f"{name} must be from {low} to {high}")
+    return number
+
+
 def read_json(request):
     return parse_json(read_body(request))
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
-from errorhub.http import read_json, token_user
+from errorhub.http import int_param, is_database_id, read_json, token_user
 from errorhub.responses import legacy_error
 from ingest.formats.common import PayloadError
 from ingest.formats.eventsum import parse_timestamp
@@ -22,30 +22,13 @@ SORTS = ("recent", "increased")
 legacy_token_user = token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
 
 
-def _integer(params, name, default=None):
-    value = params.get(name, "")
-    if value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise PayloadError(name, f"{name} is not an int") from None
-    if not is_database_id(number):
-        raise PayloadError(name, f"{name} is out of range")
-    return number
-
-
 def _required_id(params, name, alias):
     """A required id that the seed and the code spell differently: (the name used, its value)."""
     used = alias if alias in params and name not in params else name
-    value = _integer(params, used)
+    value = int_param(params, used)
     if value is None:
         raise PayloadError(name, f"{name} is missing")
     return used, value
-
-
-def is_database_id(value):
-    return not isinstance(value, bool) and isinstance(value, int) and -(2**63) <= value < 2**63
 
 
 def _window(params):
@@ -69,15 +52,13 @@ def _search_query(params):
     sort = params.get("sort", "") or "recent"
     if sort not in SORTS:
         raise PayloadError("sort", f"Unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
-    limit = _integer(params, "limit", DEFAULT_LIMIT)
-    if limit < 1:
-        raise PayloadError("limit", "limit must be at least 1")
+    limit = int_param(params, "limit", DEFAULT_LIMIT, minimum=1)
     return {
         **_window(params),
-        "service_id": _integer(params, "service_id"),
+        "service_id": int_param(params, "service_id"),
         "fingerprint": params.get("hash", ""),
-        "group_id": _integer(params, "group_id"),
-        "env_id": _integer(params, "env_id"),
+        "group_id": int_param(params, "group_id"),
+        "env_id": int_param(params, "env_id"),
         "keywords": params.get("keywords", ""),
         "sort": sort,
         "limit": min(limit, MAX_LIMIT),

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
-from errorhub.http import token_user
+from errorhub.http import int_param, token_user
 from errorhub.responses import legacy_error
+from ingest.formats.common import PayloadError
 from issues import selectors
 
 ERROR_LIST_LIMIT = 100
@@ -92,10 +93,11 @@ def error_row(event):
 
 @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
 def error_list(request, user):
-    raw_limit = request.GET.get("limit", str(ERROR_LIST_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_ERROR_LIST_LIMIT:
-        return legacy_error(f"limit must be an integer from 1 to {MAX_ERROR_LIST_LIMIT}", 400, field="limit")
-    events = selectors.sentry_collector_errors(user)[: int(raw_limit)]
+    try:
+        limit = int_param(request.GET, "limit", ERROR_LIST_LIMIT, minimum=1, maximum=MAX_ERROR_LIST_LIMIT)
+    except PayloadError as exc:
+        return legacy_error(exc.message, 400, field=exc.field)
+    events = selectors.sentry_collector_errors(user)[:limit]
     return JsonResponse([error_row(event) for event in events], safe=False)
 
 

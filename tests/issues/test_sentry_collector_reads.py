@@ -145,7 +145,7 @@ def test_config_says_what_is_configured_without_the_secrets(owner, settings):
 
 
 def test_a_bad_limit_gets_a_400_naming_it(owner):
-    for limit in ("0", "abc", "5000"):
+    for limit in ("0", "abc", "5000", "%C2%B2"):
         response = owner.get(f"/errors?limit={limit}")
         assert response.status_code == 400
         assert response.json()["field"] == "limit"
