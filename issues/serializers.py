@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.selectors import visible_projects
-from issues.models import Event, EventGroup, Issue
+from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue
 
 
 class IssueSerializer(serializers.ModelSerializer):
@@ -13,6 +13,8 @@ class IssueSerializer(serializers.ModelSerializer):
             "last_release", "resolved_at",
         ]  # fmt: skip
         read_only_fields = [f for f in fields if f not in ("status", "group")]
+        # Every issue has a group (its project's default one at first); "no group" is not a state.
+        extra_kwargs = {"group": {"allow_null": False}}
 
     def validate_group(self, group):
         if group is not None and self.instance is not None and group.project_id != self.instance.project_id:
@@ -39,14 +41,18 @@ class EventGroupSerializer(serializers.ModelSerializer):
         # validate() names the clashing field; DRF's generic unique-together message would not.
         validators = []
 
-    def validate_project(self, project):
-        if not visible_projects(self.context["request"].user).filter(pk=project.pk).exists():
-            raise serializers.ValidationError("Unknown project.")
-        return project
+    def get_fields(self):
+        fields = super().get_fields()
+        # Only the user's projects exist for this field; a group never moves to another project.
+        fields["project"].queryset = visible_projects(self.context["request"].user)
+        fields["project"].read_only = self.instance is not None
+        return fields
 
     def validate(self, attrs):
         project = attrs.get("project", getattr(self.instance, "project", None))
         name = attrs.get("name", getattr(self.instance, "name", None))
+        if self.instance is not None and self.instance.name == DEFAULT_GROUP_NAME and name != DEFAULT_GROUP_NAME:
+            raise serializers.ValidationError({"name": "The default group cannot be renamed."})
         clash = EventGroup.objects.filter(project=project, name=name).exclude(pk=getattr(self.instance, "pk", None))
         if clash.exists():
             raise serializers.ValidationError({"name": "A group with this name exists in the project."})

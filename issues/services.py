@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from issues.models import Event, EventGroup, Issue, IssueActivity
+from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity
 
 STATUS_ACTIVITY = {
     Issue.Status.RESOLVED: IssueActivity.Kind.RESOLVED,
@@ -60,8 +60,18 @@ def assign_group(assignments, *, user=None):
     return len(changed)
 
 
-def create_group(*, project, name, info=""):
-    return EventGroup.objects.create(project=project, name=name, info=info)
+class ProtectedGroup(ValueError):
+    """The default group: every project keeps it, new issues land in it."""
+
+
+@transaction.atomic
+def delete_group(group):
+    """Delete a group; its issues go back to the project's default group."""
+    if group.name == DEFAULT_GROUP_NAME:
+        raise ProtectedGroup("The default group cannot be deleted.")
+    default = EventGroup.objects.get(project_id=group.project_id, name=DEFAULT_GROUP_NAME)
+    Issue.objects.filter(group=group).update(group=default)
+    group.delete()
 
 
 PRUNE_BATCH = 5000

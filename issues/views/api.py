@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 
 from accounts.selectors import visible_projects
 from issues import selectors, services
@@ -46,3 +47,9 @@ class EventGroupViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return EventGroup.objects.filter(project__in=visible_projects(self.request.user)).order_by("project_id", "name")
+
+    def perform_destroy(self, group):
+        try:
+            services.delete_group(group)
+        except services.ProtectedGroup as exc:
+            raise ValidationError({"name": str(exc)}) from None

@@ -100,6 +100,8 @@ def test_patch_changes_status_and_group_with_an_audit_trail(client, owner, app_k
     assert (resolved.json()["status"], resolved.json()["group"]) == ("resolved", group["id"])
     kinds = set(issue.activities.values_list("kind", flat=True))
     assert {"resolved", "assigned_group"} <= kinds
+    ungrouped = patch_json(owner, f"/api/v1/issues/{issue.id}/", {"group": None})
+    assert (ungrouped.status_code, list(ungrouped.json()["fields"])) == (400, ["group"])
     bad = patch_json(owner, f"/api/v1/issues/{issue.id}/", {"status": "fixed"})
     assert bad.status_code == 400
     assert "status" in bad.json()["fields"]
@@ -150,3 +152,23 @@ def test_openapi_schema_and_docs_are_public(client):
 
 def test_health_checks_the_database(client):
     assert client.get("/health").json() == {"ok": True, "service": "errorhub"}
+
+
+def test_a_group_stays_in_its_project_and_the_default_group_stays(client, owner, app_key):
+    report(client, app_key, {"eventId": "a"})
+    issue = Issue.objects.get()
+    other_project = post_json(owner, "/api/v1/projects/", {"name": "Billing"}).json()["id"]
+    default = EventGroup.objects.get(project=issue.project, name="default")
+    db = post_json(owner, "/api/v1/groups/", {"project": issue.project_id, "name": "db"}).json()
+    patch_json(owner, f"/api/v1/issues/{issue.id}/", {"group": db["id"]})
+
+    moved = patch_json(owner, f"/api/v1/groups/{db['id']}/", {"project": other_project, "info": "x"})
+    renamed = patch_json(owner, f"/api/v1/groups/{default.id}/", {"name": "misc"})
+    deleted_default = owner.delete(f"/api/v1/groups/{default.id}/")
+
+    assert (moved.status_code, moved.json()["project"]) == (200, issue.project_id)
+    assert (renamed.status_code, list(renamed.json()["fields"])) == (400, ["name"])
+    assert (deleted_default.status_code, list(deleted_default.json()["fields"])) == (400, ["name"])
+    assert owner.delete(f"/api/v1/groups/{db['id']}/").status_code == 204
+    issue.refresh_from_db()
+    assert issue.group == default
