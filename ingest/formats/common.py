@@ -1,6 +1,7 @@
 """The common event structure every wire format is turned into, and the error a format raises."""
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,23 +15,37 @@ class PayloadError(ValueError):
         self.message = message
 
 
+# Deep enough for any real payload, far from Python's recursion limit when we walk or store it.
+MAX_NESTING = 100
+
+
 def parse_json(raw, field="", label="Body"):
-    """JSON bytes → value, or a PayloadError naming `field` ("<label> is not valid JSON")."""
+    """JSON bytes → a value every database column can store, or a PayloadError naming the field."""
     try:
         value = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise PayloadError(field, f"{label} is not valid JSON") from None
-    # PostgreSQL text and jsonb cannot store U+0000: replace it rather than fail the insert (a 500).
-    return _without_nul(value) if b"\\u0000" in raw else value
+    return _storable(value, field, 0, has_nul=b"\\u0000" in raw)
 
 
-def _without_nul(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
+def _storable(value, path, depth, *, has_nul):
+    """Python's json accepts what jsonb refuses (NaN, Infinity, 1e400: a 500 on PostgreSQL, a
+    silently dropped row on SQLite) and U+0000 (refused by PostgreSQL text): refuse or replace."""
+    if depth > MAX_NESTING:
+        raise PayloadError(path, f"Nested deeper than {MAX_NESTING} levels")
     if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+        return {
+            (key.replace("\x00", "\ufffd") if has_nul else key): _storable(
+                item, f"{path}.{key}" if path else key, depth + 1, has_nul=has_nul
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_storable(item, f"{path}.{i}", depth + 1, has_nul=has_nul) for i, item in enumerate(value)]
+    if isinstance(value, str) and has_nul:
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PayloadError(path, "Numbers must be finite")
     return value
 
 

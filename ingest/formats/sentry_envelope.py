@@ -38,9 +38,6 @@ from issues.grouping import fingerprint_for
 
 # Relay's limit for one event item (relay-config `max_event_size`).
 MAX_EVENT_BYTES = 1024 * 1024
-# Far beyond any real event, and far below Python's recursion limit, which scrubbing and
-# storing must never reach.
-MAX_NESTING = 100
 STORED_ITEM_TYPES = {"event"}
 DEFAULT_VARIABLE = re.compile(r"^\{\{\s*default\s*\}\}$")
 FINGERPRINT_SEPARATOR = " ⋄ "
@@ -313,17 +310,15 @@ def _explicit_fingerprint(fingerprint, incoming, path):
     return "sentry:" + FINGERPRINT_SEPARATOR.join(default if DEFAULT_VARIABLE.match(p) else p for p in parts)
 
 
-def scrubbed(value, path, key="", root="", depth=0):
+def scrubbed(value, path, key="", root=""):
     """A copy of the event with Sentry's default scrubbing applied (see SENSITIVE_WORDS)."""
-    if depth > MAX_NESTING:
-        raise PayloadError(path, f"Nested deeper than {MAX_NESTING} levels")
     if isinstance(value, dict):
         return {
-            name: FILTERED if _sensitive(name) else scrubbed(item, f"{path}.{name}", name, root or name, depth + 1)
+            name: FILTERED if _sensitive(name) else scrubbed(item, f"{path}.{name}", name, root or name)
             for name, item in value.items()
         }
     if isinstance(value, list):
-        return [scrubbed(item, f"{path}.{index}", key, root, depth + 1) for index, item in enumerate(value)]
+        return [scrubbed(item, f"{path}.{index}", key, root) for index, item in enumerate(value)]
     if isinstance(value, str):
         value = CARD_NUMBER.sub(_masked_card, value)
         if not (root in NAMING_ROOTS and key in NAMING_KEYS) and _sensitive(value):

@@ -169,6 +169,13 @@ BAD_BATCHES = [
     ("bad breadcrumb", lambda b: [event(b, breadcrumbs=[{"type": "x"}])], "events.0.breadcrumbs.0.type"),
     ("boolean as number", lambda b: [event(b, lineno=True)], "events.0.lineno"),
     ("second event bad", lambda b: [event(b), event(b, eventId="")], "events.1.eventId"),
+    # Python's json reads NaN and Infinity; no database column can store them.
+    ("NaN", lambda b: [event(b, lineno=float("nan"))], "events.0.lineno"),
+    (
+        "Infinity in extra data",
+        lambda b: [event(b, deviceInfo={"screenWidth": float("inf")})],
+        "events.0.deviceInfo.screenWidth",
+    ),
 ]
 
 
