@@ -12,16 +12,18 @@ from issues.models import DEFAULT_GROUP_NAME, EventGroup
 
 EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 MIN_PASSWORD_LENGTH = 8
+MAX_PROJECT_NAME = Project._meta.get_field("name").max_length
 
 
 class AccountError(Exception):
     """A refused account request; `code` is HealthGuard's error code."""
 
-    def __init__(self, code, message, status=400):
+    def __init__(self, code, message, status=400, field=None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.field = field
 
 
 class IngestRejected(Exception):
@@ -72,7 +74,9 @@ def _unique_slug(name):
 def create_project(*, name, platform="other", owner=None, app_key=None):
     """A new project with its default group; the owner, when given, is its first member."""
     if platform not in PROJECT_TYPES:
-        raise AccountError("UNSUPPORTED_APP_TYPE", "Unsupported app type")
+        raise AccountError("UNSUPPORTED_APP_TYPE", "Unsupported app type", field="type")
+    if len(name) > MAX_PROJECT_NAME:
+        raise AccountError("NAME_TOO_LONG", f"App name must be at most {MAX_PROJECT_NAME} characters", field="name")
     project = Project.objects.create(
         name=name,
         slug=_unique_slug(name),

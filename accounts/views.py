@@ -64,5 +64,5 @@ def create_app(request, body, user):
     try:
         project = services.create_project(name=name.strip(), platform=body.get("type", "web"), owner=user)
     except services.AccountError as exc:
-        return healthguard_error(exc.message, 400, field="type", code=exc.code)
+        return healthguard_error(exc.message, 400, field=exc.field, code=exc.code)
     return JsonResponse({"app": app_json(project)}, status=201)

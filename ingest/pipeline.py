@@ -24,6 +24,11 @@ from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueAct
 logger = logging.getLogger(__name__)
 
 
+def _fitted(field, value):
+    """Free text cut to its Event column, here once rather than in every format."""
+    return value[: Event._meta.get_field(field).max_length]
+
+
 def event_row(project, source, incoming, received_at):
     return Event(
         project=project,
@@ -33,14 +38,14 @@ def event_row(project, source, incoming, received_at):
         timestamp=incoming.timestamp,
         received_at=received_at,
         level=incoming.level,
-        platform=incoming.platform,
+        platform=_fitted("platform", incoming.platform),
         message=incoming.message,
-        exception_type=incoming.exception_type,
+        exception_type=_fitted("exception_type", incoming.exception_type),
         exception_value=incoming.exception_value,
         frames=incoming.frames,
-        user=incoming.user,
-        environment=incoming.environment,
-        release=incoming.release,
+        user=_fitted("user", incoming.user),
+        environment=_fitted("environment", incoming.environment),
+        release=_fitted("release", incoming.release),
         tags=incoming.tags,
         fingerprint=bounded(incoming.fingerprint) if incoming.fingerprint else "",
         count=incoming.count,

@@ -18,6 +18,8 @@ ERROR_TYPES = {"js", "promise", "resource", "request", "native"}
 BREADCRUMB_TYPES = {"navigation", "click", "http", "manual"}
 RATINGS = {"good", "needs-improvement", "poor"}
 MAX_CONTEXT_KEYS = 20
+# Event ids and app keys name rows (Event.event_id, Project.app_key): refused when longer, never cut.
+MAX_ID_LENGTH = 200
 
 
 def djb2_xor(text):
@@ -69,11 +71,14 @@ class _Reader:
         self.parsed[key] = value
         return value
 
-    def string(self, key, required=True, min_length=1):
+    def string(self, key, required=True, min_length=1, max_length=None):
+        expected = "Expected a non-empty string" if min_length else "Expected a string"
+        if max_length:
+            expected += f" of at most {max_length} characters"
         return self.take(
             key,
-            lambda v: isinstance(v, str) and len(v) >= min_length,
-            "Expected a non-empty string" if min_length else "Expected a string",
+            lambda v: isinstance(v, str) and min_length <= len(v) <= (max_length or len(v)),
+            expected,
             required,
         )
 
@@ -118,7 +123,7 @@ def _read_event(value, index, batch_app_key, issues):
         issues.append(f"events.{index}: Expected an object")
         return None
     r = _Reader(value, path, issues)
-    r.string("eventId")
+    r.string("eventId", max_length=MAX_ID_LENGTH)
     app_key = r.string("appKey")
     if app_key is not None and app_key != batch_app_key:
         r.fail("appKey", "event appKey must match batch appKey")
@@ -212,7 +217,7 @@ def parse_batch(payload):
         raise PayloadError("", "Invalid event batch: Expected an object")
     issues = []
     reader = _Reader(payload, "", issues)
-    app_key = reader.string("appKey")
+    app_key = reader.string("appKey", max_length=MAX_ID_LENGTH)
     events = reader.take(
         "events",
         lambda v: isinstance(v, list) and 1 <= len(v) <= MAX_BATCH,

@@ -118,8 +118,8 @@ def user_name(user):
     """One string for the user: id, else email, else username, else IP address."""
     if isinstance(user, dict):
         names = (text(user.get(k)) for k in ("id", "email", "username", "ip_address"))
-        return next((name for name in names if name and name != AUTO_IP), "")[:200]
-    return text(user)[:200]
+        return next((name for name in names if name and name != AUTO_IP), "")
+    return text(user)
 
 
 def release_version(release):

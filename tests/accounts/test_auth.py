@@ -108,6 +108,8 @@ def test_apps_are_listed_newest_first_and_validated(owner):
     assert (missing.status_code, missing.json()["message"]) == (400, "App name is required")
     bad_type = post_json(owner, "/api/apps", {"name": "x", "type": "mainframe"})
     assert (bad_type.status_code, bad_type.json()["message"]) == (400, "Unsupported app type")
+    long_name = post_json(owner, "/api/apps", {"name": "n" * 201})
+    assert (long_name.status_code, long_name.json()["field"]) == (400, "name")
 
 
 def test_wrong_methods_and_unknown_routes_answer_json(client):

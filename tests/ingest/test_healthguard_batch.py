@@ -169,6 +169,7 @@ BAD_BATCHES = [
     ("bad breadcrumb", lambda b: [event(b, breadcrumbs=[{"type": "x"}])], "events.0.breadcrumbs.0.type"),
     ("boolean as number", lambda b: [event(b, lineno=True)], "events.0.lineno"),
     ("second event bad", lambda b: [event(b), event(b, eventId="")], "events.1.eventId"),
+    ("eventId longer than its column", lambda b: [event(b, eventId="e" * 201)], "events.0.eventId"),
     # Python's json reads NaN and Infinity; no database column can store them.
     ("NaN", lambda b: [event(b, lineno=float("nan"))], "events.0.lineno"),
     (
@@ -244,3 +245,14 @@ def test_a_project_key_decides_the_project(client, owner):
     assert response.status_code == 202
     assert Issue.objects.get().project.app_key == app_key
     assert unknown.status_code == 401
+
+
+def test_long_free_text_is_cut_to_its_column_and_a_long_app_key_refused(client):
+    batch = seed_batch()
+    batch["events"][0].update(userId="u" * 300, release="r" * 300)
+
+    assert post_json(client, "/api/events/batch", batch).status_code == 202
+    stored = Event.objects.get()
+    assert (len(stored.user), len(stored.release)) == (200, 200)
+    long_key = post_json(client, "/api/events/batch", seed_batch("k" * 201))
+    assert (long_key.status_code, long_key.json()["field"]) == (400, "appKey")
