@@ -6,10 +6,7 @@ from accounts import services
 from accounts.selectors import projects_of
 from errorhub.http import json_body, token_user
 from errorhub.responses import healthguard_error
-
-
-def epoch_ms(moment):
-    return int(moment.timestamp() * 1000)
+from ingest.formats.common import epoch_ms
 
 
 def user_json(user):

@@ -3,7 +3,7 @@
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 class PayloadError(ValueError):
@@ -13,6 +13,19 @@ class PayloadError(ValueError):
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
+
+
+def epoch_ms(moment):
+    """A datetime as JavaScript's Date.getTime() (HealthGuard's timestamps)."""
+    return int(moment.timestamp() * 1000)
+
+
+def from_epoch_ms(value):
+    """Epoch milliseconds as a UTC datetime, or None when no datetime can hold it."""
+    try:
+        return datetime.fromtimestamp(float(value) / 1000, tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 # Deep enough for any real payload, far from Python's recursion limit when we walk or store it.

@@ -3,10 +3,9 @@
 Unknown keys are stripped, as zod does; the stored payload is the parsed event.
 """
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from ingest.formats.common import IncomingEvent, PayloadError
+from ingest.formats.common import IncomingEvent, PayloadError, from_epoch_ms
 
 MAX_BATCH = 50
 PLATFORMS = {
@@ -105,6 +104,10 @@ class _Reader:
         )
 
 
+def _is_epoch_ms(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and from_epoch_ms(value) is not None
+
+
 def _breadcrumb(value, path, issues):
     if not isinstance(value, dict):
         issues.append(f"{path}: Expected an object")
@@ -128,7 +131,7 @@ def _read_event(value, index, batch_app_key, issues):
     if app_key is not None and app_key != batch_app_key:
         r.fail("appKey", "event appKey must match batch appKey")
     r.choice("platform", PLATFORMS)
-    r.number("timestamp")
+    r.take("timestamp", _is_epoch_ms, "Expected epoch milliseconds")
     r.string("sessionId")
     r.string("userId", required=False, min_length=0)
     r.string("anonymousId")
@@ -178,7 +181,7 @@ def _read_event(value, index, batch_app_key, issues):
 
 def _incoming(event):
     kind = event["type"]
-    timestamp = datetime.fromtimestamp(event["timestamp"] / 1000, tz=UTC)
+    timestamp = from_epoch_ms(event["timestamp"])
     common = {
         "event_id": event["eventId"],
         "timestamp": timestamp,

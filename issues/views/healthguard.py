@@ -1,20 +1,15 @@
 """HealthGuard's query API: /api/overview, /api/issues, /api/issues/<id>."""
 
-from datetime import UTC, datetime
-
 from django.http import JsonResponse
 
 from errorhub.http import token_user
 from errorhub.responses import healthguard_error
+from ingest.formats.common import epoch_ms, from_epoch_ms
 from issues import selectors
 from issues.models import Issue, Source
 
 ISSUE_LIST_LIMIT = 100
 ISSUE_EVENTS_LIMIT = 50
-
-
-def epoch_ms(moment):
-    return int(moment.timestamp() * 1000)
 
 
 def issue_json(issue):
@@ -64,10 +59,9 @@ def _query(request):
     bounds = {}
     for name in ("start", "end"):
         if params.get(name):
-            try:
-                bounds[name] = datetime.fromtimestamp(float(params[name]) / 1000, tz=UTC)
-            except (ValueError, OverflowError, OSError):
-                raise InvalidQuery(name, "Invalid time range") from None
+            bounds[name] = from_epoch_ms(params[name])
+            if bounds[name] is None:
+                raise InvalidQuery(name, "Invalid time range")
     if "start" in bounds and "end" in bounds and bounds["start"] > bounds["end"]:
         raise InvalidQuery("start", "Invalid time range")
     return {

@@ -162,6 +162,7 @@ BAD_BATCHES = [
     ("missing eventId", lambda b: [event(b, eventId=None)], "events.0.eventId"),
     ("appKey mismatch", lambda b: [event(b, appKey="other_key")], "events.0.appKey"),
     ("timestamp as text", lambda b: [event(b, timestamp="yesterday")], "events.0.timestamp"),
+    ("timestamp beyond any date", lambda b: [event(b, timestamp=1e300)], "events.0.timestamp"),
     ("unknown platform", lambda b: [event(b, platform="amiga")], "events.0.platform"),
     ("unknown type", lambda b: [event(b, type="crash")], "events.0.type"),
     ("error without fingerprint", lambda b: [event(b, fingerprint=None)], "events.0.fingerprint"),
