@@ -104,18 +104,26 @@ def _bucket_start(timestamp):
     return datetime.fromtimestamp(epoch - epoch % width, tz=UTC)
 
 
-def _claim_batch(limit):
-    queue = Event.objects.filter(digested=False).order_by("id")
+def digest_waiting(project, fingerprint):
+    """Digest now the waiting events of one issue (not the whole queue); returns how many."""
+    total = 0
+    while digested := digest_batch(project=project, fingerprint=fingerprint):
+        total += digested
+    return total
+
+
+def _claim_batch(limit, filters):
+    queue = Event.objects.filter(digested=False, **filters).order_by("id")
     if connection.features.has_select_for_update_skip_locked:
         # Parallel workers take disjoint batches instead of waiting on each other.
         queue = queue.select_for_update(skip_locked=True)
     return list(queue[:limit])
 
 
-def digest_batch(limit=None):
-    """Digest up to `limit` undigested events; returns how many were digested."""
+def digest_batch(limit=None, **filters):
+    """Digest up to `limit` undigested events (matching `filters`); returns how many were digested."""
     with transaction.atomic():
-        events = _claim_batch(limit or settings.ERRORHUB_DIGEST_BATCH_SIZE)
+        events = _claim_batch(limit or settings.ERRORHUB_DIGEST_BATCH_SIZE, filters)
         if not events:
             return 0
         by_issue = defaultdict(list)

@@ -94,11 +94,6 @@ def event_by_event_id(project, event_id):
     return Event.objects.filter(project=project, event_id=event_id).first()
 
 
-def waiting_events_exist(project, fingerprint):
-    """Events of an issue that are stored but not digested yet."""
-    return Event.objects.filter(project=project, fingerprint=fingerprint, digested=False).exists()
-
-
 def issue_by_fingerprint(project, fingerprint):
     return Issue.objects.filter(project=project, fingerprint=fingerprint).first()
 

@@ -116,10 +116,9 @@ def _stored(project, source, events):
 
 def _status_change(project, delivery, actor):
     issue = selectors.issue_by_fingerprint(project, delivery.fingerprint)
-    if issue is None and selectors.waiting_events_exist(project, delivery.fingerprint):
-        # The issue's first event is stored but a worker has not digested it yet: digest it
-        # here, or this status change would be lost.
-        pipeline.digest_all()
+    # The issue's first event may be stored but not yet digested by a worker: digest just
+    # that issue's events here, or this status change would be lost.
+    if issue is None and pipeline.digest_waiting(project, delivery.fingerprint):
         issue = selectors.issue_by_fingerprint(project, delivery.fingerprint)
     if issue is None:
         return _ignored(f"no issue {delivery.fingerprint} in project {project.slug}")

@@ -221,12 +221,15 @@ def test_a_status_change_that_overtakes_the_worker_is_not_lost(client):
 
     app.conf.task_always_eager = False  # a worker will digest later; it has not run yet
     deliver(client, issue_delivery("created"), "issue")
+    post_json(client, "/api/events/batch", load_fixture("healthguard_batch.json"))
     assert not Issue.objects.exists()
 
     resolved = deliver(client, issue_delivery("resolved", status="resolved"), "issue")
 
     assert resolved.json()["message"] == "Issue status updated"
     assert (Issue.objects.get().status, Issue.objects.get().event_count) == ("resolved", 1)
+    # Only that issue's events were digested in the request; the rest wait for the worker.
+    assert Event.objects.get(source="healthguard").digested is False
 
 
 def test_issue_status_webhooks_resolve_archive_and_reopen_the_issue(client):
