@@ -20,6 +20,7 @@ from accounts.models import Environment
 from errorhub.celery import app as celery_app
 from issues.grouping import bounded, fingerprint_for
 from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket
+from issues.services import regress
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,8 @@ def digest_waiting(project, fingerprint):
 
 
 def _claim_batch(limit, filters):
-    queue = Event.objects.filter(digested=False, **filters).order_by("id")
+    # The payload as received is never read here; up to a MiB an event is not worth loading.
+    queue = Event.objects.filter(digested=False, **filters).order_by("id").defer("raw")
     if connection.features.has_select_for_update_skip_locked:
         # Parallel workers take disjoint batches instead of waiting on each other.
         queue = queue.select_for_update(skip_locked=True)
@@ -164,11 +166,8 @@ def _upsert_issues(by_issue):
         if issue.event_count == 0:
             activities.append(IssueActivity(issue=issue, kind=IssueActivity.Kind.FIRST_SEEN))
         elif issue.status == Issue.Status.RESOLVED:
-            activities.append(
-                IssueActivity(issue=issue, kind=IssueActivity.Kind.REGRESSED, detail={"event_id": group[0].event_id})
-            )
-            issue.status = Issue.Status.UNRESOLVED
-            issue.resolved_at = None
+            activities.append(regress(issue, group[0]))
+        # Read, added and written back in Python: safe because the row is locked above.
         distribution = dict(issue.platform_distribution)
         for event in group:
             if event.platform:
@@ -176,7 +175,6 @@ def _upsert_issues(by_issue):
         issue.platform_distribution = distribution
         newest = max(group, key=lambda e: e.timestamp)
         issue.last_release = newest.release or issue.last_release
-        # The row is locked, but counters still go through SQL so no lost update is possible.
         issue.event_count = F("event_count") + sum(e.count for e in group)
         issue.last_seen = Greatest(F("last_seen"), Value(newest.timestamp, output_field=DateTimeField()))
     Issue.objects.bulk_update(
@@ -198,6 +196,8 @@ def _new_issue(key, group, default_groups):
         level=first.level,
         source=first.source,
         error_type=(data.get("error_type") or first.exception_type)[:200],
+        # first_seen is the first digested occurrence and never moves back (HealthGuard's rule);
+        # last_seen starts there and the upsert raises it to the newest.
         first_seen=min(e.timestamp for e in group),
         last_seen=min(e.timestamp for e in group),
         event_count=0,
@@ -208,22 +208,21 @@ def _new_issue(key, group, default_groups):
 
 
 def _count_buckets(by_issue, issues):
+    """One INSERT ... ON CONFLICT adds the batch's counts (PostgreSQL and SQLite alike)."""
     counts = defaultdict(int)
     for key, group in by_issue.items():
         for event in group:
             counts[(issues[key].id, _bucket_start(event.timestamp))] += event.count
-    IssueBucket.objects.bulk_create(
-        [IssueBucket(issue_id=issue_id, start=start) for issue_id, start in counts], ignore_conflicts=True
-    )
-    buckets = IssueBucket.objects.filter(
-        issue_id__in={issue_id for issue_id, _ in counts}, start__in={start for _, start in counts}
-    )
-    changed = []
-    for bucket in buckets:
-        if (bucket.issue_id, bucket.start) in counts:
-            bucket.count = F("count") + counts[(bucket.issue_id, bucket.start)]
-            changed.append(bucket)
-    IssueBucket.objects.bulk_update(changed, ["count"])
+    table = connection.ops.quote_name(IssueBucket._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = ", ".join(["(%s, %s, %s)"] * len(counts))
+    params = [value for (issue_id, start), n in counts.items() for value in (issue_id, adapt(start), n)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (issue_id, start, count) VALUES {rows} "
+            f"ON CONFLICT (issue_id, start) DO UPDATE SET count = {table}.count + excluded.count",
+            params,
+        )
 
 
 def _record_environments(events):

@@ -15,6 +15,14 @@ STATUS_ACTIVITY = {
 }
 
 
+def regress(issue, event):
+    """A resolved issue that happens again is unresolved again (called by the digest, which
+    holds the issue's row lock and saves the issue and the returned audit row in bulk)."""
+    issue.status = Issue.Status.UNRESOLVED
+    issue.resolved_at = None
+    return IssueActivity(issue=issue, kind=IssueActivity.Kind.REGRESSED, detail={"event_id": event.event_id})
+
+
 class GroupMismatch(ValueError):
     """A group of another project than the issue's."""
 
