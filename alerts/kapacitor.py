@@ -41,38 +41,50 @@ class KapacitorClient:
             raise KapacitorError(error_message(response), response.status_code)
         return response
 
-    def ping(self):
-        self.request("GET", "/ping", (204,))
+    def read(self, response, key):
+        """One field of a JSON answer; anything else (a proxy's HTML page, ...) is a transient error."""
+        try:
+            return response.json()[key]
+        except (ValueError, KeyError, TypeError):
+            raise KapacitorError(f"Kapacitor sent an unreadable answer: {response.text[:200]}", 502) from None
 
     def create_task(self, task):
-        return self.request("POST", "/tasks", (200,), json=task).json()
+        """Create; False when Kapacitor already has a task with this id."""
+        try:
+            self.request("POST", "/tasks", (200,), json=task)
+        except KapacitorError as exc:
+            if exc.status == 400 and "already exists" in exc.message:
+                return False
+            raise
+        return True
 
     def update_task(self, task_id, task):
-        """Update in place (PATCH); None when Kapacitor has no such task."""
+        """Update in place (PATCH); False when Kapacitor has no such task."""
         try:
-            return self.request("PATCH", f"/tasks/{task_id}", (200,), json=task).json()
+            self.request("PATCH", f"/tasks/{task_id}", (200,), json=task)
         except KapacitorError as exc:
             if exc.status == 404:
-                return None
+                return False
             raise
+        return True
 
     def delete_task(self, task_id):
         """Idempotent: Kapacitor answers 204 for a task that does not exist."""
         self.request("DELETE", f"/tasks/{task_id}", (204,))
 
-    def tasks(self, pattern="", fields=("vars", "script", "status")):
-        """Every task matching the glob, page by page; scripts raw, as we wrote them."""
+    def tasks(self, fields=("vars", "script", "status")):
+        """Every task, page by page; scripts raw, as we wrote them."""
         offset = 0
         while True:
-            params = {"pattern": pattern, "offset": offset, "limit": PAGE_SIZE, "script-format": "raw"}
-            page = self.request("GET", "/tasks", (200,), params={**params, "fields": list(fields)}).json()["tasks"]
+            params = {"offset": offset, "limit": PAGE_SIZE, "script-format": "raw", "fields": list(fields)}
+            page = self.read(self.request("GET", "/tasks", (200,), params=params), "tasks")
             yield from page
             if len(page) < PAGE_SIZE:
                 return
             offset += len(page)
 
     def alert_topics(self, pattern):
-        return self.request("GET", "/alerts/topics", (200,), params={"pattern": pattern}).json()["topics"]
+        return self.read(self.request("GET", "/alerts/topics", (200,), params={"pattern": pattern}), "topics")
 
 
 def error_message(response):

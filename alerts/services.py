@@ -7,7 +7,7 @@ the admin's "sync now" and the periodic reconcile all go through `sync_alert_tas
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -43,7 +43,7 @@ def save_change(row, kind, task, *, new):
     row.removed_at = None
     row.sync_status, row.sync_error, row.sync_attempts = SyncStatus.PENDING, "", 0
     row.revision = 1 if new else F("revision") + 1
-    row.save()
+    row.save(force_insert=new)
     queue_sync(kind, row.pk)
 
 
@@ -51,12 +51,17 @@ def create_alert_task(kind, body):
     """POST: a new task (InvalidAlertTask on bad input, AlertTaskExists for a live one)."""
     task = validation.alert_task(kind, body)
     model, pk = MODELS[kind], primary_key(kind, task)
-    with transaction.atomic():
-        row = model.objects.select_for_update().filter(pk=pk).first()
-        if row is not None and row.removed_at is None:
-            raise AlertTaskExists(f"task {row.task_id} already exists")
-        # A task deleted but not yet removed from Kapacitor is simply brought back.
-        save_change(row or model(pk=pk), kind, task, new=row is None)
+    try:
+        with transaction.atomic():
+            row = model.objects.select_for_update().filter(pk=pk).first()
+            if row is not None and row.removed_at is None:
+                raise AlertTaskExists(f"task {row.task_id} already exists")
+            # A task deleted but not yet removed from Kapacitor is simply brought back.
+            save_change(row or model(pk=pk), kind, task, new=row is None)
+    except IntegrityError:
+        # An identical POST inserted the row between our read and our insert.
+        task_id = tickscript.task_id(kind, task["app"], task.get("dynotype", ""))
+        raise AlertTaskExists(f"task {task_id} already exists") from None
     return model.objects.get(pk=pk)
 
 
@@ -83,10 +88,14 @@ def remove_alert_task(row):
 
 
 def push(client, kind, row):
-    """Update the Kapacitor task in place, or create it when Kapacitor has none."""
+    """Update the Kapacitor task in place, or create it when Kapacitor has none.
+
+    Two syncs of one row can overlap (a retry and the reconcile): the one whose create finds
+    the task already there updates it instead of failing.
+    """
     body = tickscript.kapacitor_task(kind, row.config())
-    if client.update_task(row.task_id, body) is None:
-        client.create_task(body)
+    if not client.update_task(row.task_id, body) and not client.create_task(body):
+        client.update_task(row.task_id, body)
 
 
 def sync_alert_task(kind, pk, *, final_attempt=True, client=None):
@@ -127,9 +136,13 @@ def sync_now(rows):
     done = failed = 0
     for row in rows:
         try:
-            sync_alert_task(row.kind, row.pk)
-            done += 1
+            # PENDING means there is no Kapacitor to sync with (KAPACITOR_URL unset).
+            synced = sync_alert_task(row.kind, row.pk) != SyncStatus.PENDING
         except KapacitorError:
+            synced = False
+        if synced:
+            done += 1
+        else:
             failed += 1
     return done, failed
 
@@ -138,7 +151,12 @@ def out_of_step(kind, row, remote):
     if row.removed_at or remote is None or row.sync_status != SyncStatus.SYNCED:
         return True
     expected = tickscript.kapacitor_task(kind, row.config())
-    return remote.get("script") != expected["script"] or remote.get("vars") != expected["vars"]
+    return (
+        remote.get("script") != expected["script"]
+        or remote.get("vars") != expected["vars"]
+        # Disabled by hand in Kapacitor: the database says the alert is on.
+        or remote.get("status", "enabled") != "enabled"
+    )
 
 
 def reconcile_alert_tasks():

@@ -11,7 +11,11 @@ from urllib.parse import urlsplit
 from alerts.tickscript import TOLERANCE_SIGMA
 
 # Kapacitor task ids allow only letters, digits, '-', '.' and '_' (^[-\._\p{L}0-9]+$).
-SAFE_NAME = re.compile(r"[-.\w]+")
+SAFE_NAME = re.compile(r"[-.\w]+", re.ASCII)
+# A dyno type ends a memory task id (<app>-sample.memory_total-<dynotype>), so it has no '-'
+# or '.', and an app never contains that marker: then no two tasks can share an id.
+DYNOTYPE = re.compile(r"\w+", re.ASCII)
+MEMORY_MARKER = "-sample.memory_total"
 DURATION = re.compile(r"\d+(u|µ|ms|s|m|h|d|w)")
 MEGABYTES = re.compile(r"\d+(\.\d+)?")
 EMAIL_ADDRESS = re.compile(r"[^@\s,'\\]+@[^@\s,'\\]+")
@@ -53,8 +57,12 @@ def safe_name(body, field):
     value = text(body, field)
     if not value:
         raise InvalidAlertTask(field, f"{field} is required")
+    if field == "dynotype" and not DYNOTYPE.fullmatch(value):
+        raise InvalidAlertTask(field, f"{field} may contain only letters, digits and '_'")
     if not SAFE_NAME.fullmatch(value):
         raise InvalidAlertTask(field, f"{field} may contain only letters, digits, '-', '.' and '_'")
+    if field == "app" and MEMORY_MARKER in value:
+        raise InvalidAlertTask(field, f"app must not contain {MEMORY_MARKER!r} (it marks memory task ids)")
     return value
 
 

@@ -3,12 +3,10 @@ import pytest
 from accounts.models import User
 from accounts.tokens import issue_token
 from tests.support.api import TokenClient
-from tests.support.fake_kapacitor import fake_kapacitor_server  # noqa: F401
-from tests.support.worker import celery_worker  # noqa: F401
 
 
 @pytest.fixture
-def fake_kapacitor(fake_kapacitor_server, settings):  # noqa: F811
+def fake_kapacitor(fake_kapacitor_server, settings):
     """The session's fake Kapacitor, emptied, and errorhub pointed at it."""
     fake_kapacitor_server.reset()
     settings.KAPACITOR_URL = fake_kapacitor_server.url

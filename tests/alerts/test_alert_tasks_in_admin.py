@@ -24,3 +24,16 @@ def test_admin_lists_sync_status_and_syncs_now(operator, client, fake_kapacitor,
     assert b"1 alert task(s) synced with Kapacitor." in synced.content
     assert FiveXXTask.objects.get(app="shop").sync_status == "synced"
     assert list(fake_kapacitor.tasks) == ["shop-5xx"]
+
+
+def test_sync_now_without_kapacitor_says_it_did_not_sync(operator, client, settings):
+    settings.KAPACITOR_URL = ""
+    post_json(operator, "/task/5xx", {"app": "shop", "tolerance": "low", "slack": "#shop"})
+    client.force_login(User.objects.get(email="ops@example.com"))
+
+    response = client.post(
+        "/admin/alerts/fivexxtask/", {"action": "sync_now", "_selected_action": ["shop"]}, follow=True
+    )
+
+    assert b"1 alert task(s) could not be synced" in response.content
+    assert b"synced with Kapacitor." not in response.content

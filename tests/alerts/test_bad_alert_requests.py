@@ -25,6 +25,10 @@ BAD_REQUESTS = [
     ("/task/memory", {**MEMORY, "dynotype": ""}, "dynotype", "dynotype is required"),
     ("/task/memory", {k: v for k, v in MEMORY.items() if k != "dynotype"}, "dynotype", "dynotype is required"),
     ("/task/memory", {**MEMORY, "dynotype": "web/../x"}, "dynotype", "dynotype may contain only letters"),
+    # Ids of different tasks must never meet: shop-sample.memory_total-x-5xx could be either.
+    ("/task/memory", {**MEMORY, "dynotype": "x-5xx"}, "dynotype", "dynotype may contain only letters, digits and '_'"),
+    ("/task/5xx", {"app": "a-sample.memory_total", "tolerance": "low", "slack": "#a"}, "app", "must not contain"),
+    ("/task/5xx", {"app": "shop²", "tolerance": "low", "slack": "#a"}, "app", "app may contain only letters"),
     ("/task/5xx", {"app": "my app", "tolerance": "low", "slack": "#a"}, "app", "app may contain only letters"),
     ("/task/5xx", {"app": 'x"; drop', "tolerance": "low", "slack": "#a"}, "app", "app may contain only letters"),
     ("/task/release", {"app": "x')\n|alert()", "slack": "#a"}, "app", "app must not contain control characters"),
@@ -38,11 +42,15 @@ BAD_REQUESTS = [
 
 
 @pytest.mark.parametrize(("url", "body", "field", "message"), BAD_REQUESTS)
-def test_bad_input_is_a_400_naming_the_field(operator, fake_kapacitor, url, body, field, message):
-    response = post_json(operator, url, body)
+def test_bad_input_is_a_400_naming_the_field(
+    operator, fake_kapacitor, url, body, field, message, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = post_json(operator, url, body)
     assert response.status_code == 400, response.content
     assert response.json()["field"] == field
     assert message in response.json()["error"]
+    assert queued == []
     assert fake_kapacitor.requests == []
 
 
@@ -50,7 +58,9 @@ def test_duplicate_post_is_a_400(operator, fake_kapacitor, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         assert post_json(operator, "/task/memory", MEMORY).status_code == 201
     writes = fake_kapacitor.writes()
-    response = post_json(operator, "/task/memory", MEMORY)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = post_json(operator, "/task/memory", MEMORY)
+    assert queued == []
     assert response.status_code == 400
     assert response.json() == {"error": "task shop-sample.memory_total-web already exists", "field": "app"}
     assert fake_kapacitor.writes() == writes

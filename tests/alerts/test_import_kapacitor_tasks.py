@@ -64,6 +64,15 @@ def test_import_updates_a_task_changed_in_kapacitor(fake_kapacitor, db):
     assert FiveXXTask.objects.get(app="shop").tolerance == "medium"
 
 
+def test_import_never_overwrites_a_change_waiting_to_sync(fake_kapacitor, db):
+    fake_kapacitor.add_task("shop-5xx", "batch\n", string_vars(app="shop", tolerance="low", slack="#a"))
+    import_tasks()
+    FiveXXTask.objects.filter(app="shop").update(tolerance="high", sync_status="failed")
+
+    assert "1 skipped" in import_tasks()
+    assert FiveXXTask.objects.get(app="shop").tolerance == "high"
+
+
 def test_import_does_nothing_without_run_migration_when_asked_so(fake_kapacitor, db, settings):
     fake_kapacitor.add_task("shop-5xx", "batch\n", string_vars(app="shop", tolerance="low", slack="#a"))
     settings.RUN_MIGRATION = False

@@ -75,6 +75,41 @@ def test_kapacitor_rejection_marks_the_task_failed_with_its_error(
     assert task["sync_error"] == "invalid TICKscript: something upstream changed"
 
 
+def test_a_sync_that_finds_the_task_created_meanwhile_updates_it(
+    operator, fake_kapacitor, django_capture_on_commit_callbacks
+):
+    # Another sync of the same row created the task between our PATCH (404) and our POST.
+    fake_kapacitor.add_task("shop-prod-5xx", "batch\n", {})
+    fake_kapacitor.fail_next("update", 404, "no task exists")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(operator, "/task/5xx", FIVEXX)
+
+    assert operator.get("/task/5xx/shop-prod").json()["sync_status"] == "synced"
+    patch, post = ("PATCH", "/kapacitor/v1/tasks/shop-prod-5xx"), ("POST", "/kapacitor/v1/tasks")
+    assert fake_kapacitor.writes() == [patch, post, patch]
+    assert fake_kapacitor.tasks["shop-prod-5xx"]["vars"]["managedby"]["value"] == "errorhub"
+
+
+def test_an_unreadable_answer_from_kapacitor_is_an_error_not_a_crash(operator, fake_kapacitor):
+    post_json(operator, "/task/5xx", FIVEXX)
+    fake_kapacitor.fail_next("topics", 200, body="<html>proxy login</html>")
+
+    response = operator.get("/task/5xx/shop-prod/state")
+
+    assert response.status_code == 503
+    assert "unreadable answer" in response.json()["error"]
+
+
+def test_reconcile_re_enables_a_task_disabled_by_hand(operator, fake_kapacitor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(operator, "/task/5xx", FIVEXX)
+    fake_kapacitor.tasks["shop-prod-5xx"]["status"] = "disabled"
+
+    reconcile_alert_tasks.delay()
+
+    assert fake_kapacitor.tasks["shop-prod-5xx"]["status"] == "enabled"
+
+
 def test_slow_kapacitor_leaves_the_task_pending_without_hanging_the_request(
     operator, fake_kapacitor, settings, django_capture_on_commit_callbacks
 ):

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 VERSION = "1.8.3-errorhub-fake"
-TASK_ID = re.compile(r"^[-._\w]+$")
+TASK_ID = re.compile(r"^[-._\w]+$", re.ASCII)
 DURATION = re.compile(r"^\d+(u|µ|ms|s|m|h|d|w)$")
 LEVELS = ("OK", "INFO", "WARNING", "CRITICAL")
 TASK_FIELDS = ("template-id", "type", "dbrps", "script", "vars", "dot", "status", "executing", "error", "stats",

@@ -104,10 +104,16 @@ class Command(BaseCommand):
                 return "skipped"
             if row is not None and row.config() == {**row.config(), **fields}:
                 return "unchanged"
+            if row is not None and row.sync_status != SyncStatus.SYNCED:
+                # The database is the source of truth: its newer change has yet to reach Kapacitor.
+                self.stdout.write(f"Skipping {task_id}: a change made here is waiting to sync")
+                return "skipped"
             # Kapacitor already runs this task, so the imported row starts out synced.
-            model.objects.update_or_create(
-                pk=pk,
-                defaults={**fields, "sync_status": SyncStatus.SYNCED, "sync_error": "",
-                          "sync_attempts": 0, "synced_at": timezone.now()},
-            )  # fmt: skip
-        return "created" if row is None else "updated"
+            row = row or model(pk=pk)
+            for field, value in fields.items():
+                setattr(row, field, value)
+            row.sync_status, row.sync_error, row.sync_attempts = SyncStatus.SYNCED, "", 0
+            row.synced_at = timezone.now()
+            created = row._state.adding
+            row.save(force_insert=created)
+        return "created" if created else "updated"
