@@ -4,6 +4,17 @@ from issues import services
 from issues.models import Event, EventGroup, Issue, IssueActivity, IssueBucket
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows the pipeline and issues.services write; editing them here would skip their rules
+    (counters, audit trail), so the admin shows them and acts only through actions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(EventGroup)
 class EventGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "project", "created_at"]
@@ -28,16 +39,12 @@ def _status_action(status, label):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(ViewOnlyAdmin):
     list_display = ["title", "project", "source", "level", "status", "event_count", "first_seen", "last_seen"]
     list_filter = ["status", "source", "level", "project"]
     search_fields = ["title", "culprit", "fingerprint"]
     date_hierarchy = "last_seen"
     list_select_related = ["project"]
-    readonly_fields = [
-        "project", "fingerprint", "source", "first_seen", "last_seen", "event_count", "platform_distribution",
-        "first_release", "last_release", "resolved_at", "status",
-    ]  # fmt: skip
     inlines = [IssueActivityInline]
     actions = [
         _status_action("resolved", "Resolve selected issues"),
@@ -47,7 +54,7 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ViewOnlyAdmin):
     list_display = ["event_id", "project", "issue", "source", "kind", "level", "timestamp", "digested"]
     list_filter = ["source", "kind", "level", "digested", "project"]
     search_fields = ["event_id", "message", "exception_type", "fingerprint"]
@@ -57,13 +64,13 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssueBucket)
-class IssueBucketAdmin(admin.ModelAdmin):
+class IssueBucketAdmin(ViewOnlyAdmin):
     list_display = ["issue", "start", "count"]
     raw_id_fields = ["issue"]
 
 
 @admin.register(IssueActivity)
-class IssueActivityAdmin(admin.ModelAdmin):
+class IssueActivityAdmin(ViewOnlyAdmin):
     list_display = ["issue", "kind", "user", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["issue"]

@@ -46,3 +46,15 @@ def test_resolving_from_admin_goes_through_the_service(operator):
     issue.refresh_from_db()
     assert issue.status == "resolved"
     assert issue.activities.filter(kind="resolved", user__email="ops@example.com").exists()
+
+
+def test_counters_and_events_cannot_be_edited_around_the_services(operator):
+    post_json(operator, "/api/events/batch", seed_batch())
+    issue = Issue.objects.get()
+
+    operator.post(reverse("admin:issues_issue_change", args=[issue.pk]), {"event_count": 99, "status": "resolved"})
+    page = operator.get(reverse("admin:issues_event_change", args=[issue.events.get().pk]))
+
+    issue.refresh_from_db()
+    assert (issue.event_count, issue.status) == (1, "unresolved")
+    assert b'name="count"' not in page.content  # shown, not editable
