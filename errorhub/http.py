@@ -96,7 +96,7 @@ def token_user(error_response, *, open_setting=None):
             token = token_from_request(request)
             user = user_for_token(token)
             if user is None and not (open_setting and getattr(settings, open_setting) and not token):
-                return error_response("Unauthorized", 401, code="UNAUTHORIZED")
+                return error_response("Unauthorized", 401)
             return view(request, *args, user=user, **kwargs)
 
         return wrapper

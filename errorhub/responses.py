@@ -9,7 +9,7 @@ from django.http import JsonResponse
 
 def healthguard_error(message, status, *, field=None, code=None):
     body = {"message": message}
-    if code and code != "UNAUTHORIZED":
+    if code:
         body["code"] = code
     if field:
         body["field"] = field
