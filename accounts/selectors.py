@@ -10,6 +10,11 @@ def visible_projects(user):
     return Project.objects.filter(memberships__user=user)
 
 
+def legacy_visible_projects(user):
+    """Legacy reads, where user None means ERRORHUB_OPEN_LEGACY_API let a token-less request in."""
+    return Project.objects.all() if user is None else visible_projects(user)
+
+
 def projects_of(user):
     """A user's own apps, newest first (HealthGuard /api/apps lists only memberships)."""
     return Project.objects.filter(memberships__user=user).order_by("-created_at", "-id")

@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch, Q
 
+from accounts.selectors import legacy_visible_projects
 from issues.models import Event, Source
-from issues.selectors import legacy_visible_projects
 
 
 def periskop_project(user, name):

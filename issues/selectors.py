@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from accounts.models import Environment, Project
-from accounts.selectors import visible_projects
+from accounts.models import Environment
+from accounts.selectors import legacy_visible_projects, visible_projects
 from issues.models import Event, EventGroup, Issue, IssueBucket, Source
 
 
@@ -71,11 +71,6 @@ def healthguard_overview(user, *, status="open", **scope):
 
 def latest_events(issue, limit):
     return issue.events.order_by("-timestamp", "-id")[:limit]
-
-
-def legacy_visible_projects(user):
-    """Legacy reads: user None means ERRORHUB_OPEN_LEGACY_API let a token-less request in."""
-    return Project.objects.all() if user is None else visible_projects(user)
 
 
 SENTRY_COLLECTOR_SOURCES = (Source.SENTRY_WEBHOOK, Source.GLITCHTIP_WEBHOOK)
