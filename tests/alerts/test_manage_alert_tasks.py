@@ -4,14 +4,10 @@ import json
 
 from alerts.tickscript import OWNER_VAR
 from tests.conftest import load_fixture
-from tests.support.api import post_json
+from tests.support.api import patch_json, post_json
 
 APP = "myapp-myspace"
 NOTIFY = {"slack": "#ops-alerts", "email": "oncall@example.com", "post": "https://hooks.example.com/alert"}
-
-
-def patch_json(client, url, body):
-    return client.patch(url, json.dumps(body), content_type="application/json")
 
 
 def seed_bodies():

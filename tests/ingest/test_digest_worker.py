@@ -3,8 +3,8 @@
 import pytest
 
 from issues.models import Event, Issue
-from tests.ingest.test_healthguard_batch import create_app, event, seed_batch
-from tests.support.api import post_json
+from tests.support.api import create_app, post_json
+from tests.support.healthguard import event, seed_batch
 from tests.support.worker import wait_until
 
 pytestmark = pytest.mark.services

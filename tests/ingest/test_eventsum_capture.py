@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Project
 from issues.models import Event, Issue
 from tests.conftest import load_fixture
-from tests.support.api import post_json
+from tests.support.api import create_app, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +59,7 @@ def seed_capture(**changes):
 
 
 def create_service(user_client, name="WISH FE"):
-    response = post_json(user_client, "/api/apps", {"name": name, "type": "other"})
-    assert response.status_code == 201, response.content
-    return Project.objects.get(name=name)
+    return Project.objects.get(app_key=create_app(user_client, name, type="other"))
 
 
 def test_the_base_hash_was_derived_from_the_go_encoding_rules():

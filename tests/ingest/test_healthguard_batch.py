@@ -1,42 +1,15 @@
 """A HealthGuard SDK reports batches; its owner reads issues and the overview with a token."""
 
-import copy
 import json
 
 import pytest
 
 from accounts.models import Project
 from issues.models import Event, Issue, IssueActivity
-from tests.conftest import load_fixture
-from tests.support.api import post_json
+from tests.support.api import create_app, post_json
+from tests.support.healthguard import event, seed_batch
 
 pytestmark = pytest.mark.django_db
-
-
-def seed_batch(app_key=None):
-    batch = load_fixture("healthguard_batch.json")
-    if app_key:
-        batch["appKey"] = app_key
-        for event in batch["events"]:
-            event["appKey"] = app_key
-    return batch
-
-
-def event(batch, **changes):
-    """A copy of the seed's event with some fields changed (None removes a field)."""
-    new = copy.deepcopy(batch["events"][0])
-    for key, value in changes.items():
-        if value is None:
-            new.pop(key, None)
-        else:
-            new[key] = value
-    return new
-
-
-def create_app(user_client, name="My Web App"):
-    response = post_json(user_client, "/api/apps", {"name": name, "type": "web"})
-    assert response.status_code == 201, response.content
-    return response.json()["app"]["appKey"]
 
 
 def test_seed_batch_is_accepted_and_creates_its_project(client):

@@ -8,8 +8,8 @@ import pytest
 
 from issues.models import Event
 from tests.conftest import load_fixture
-from tests.ingest.test_healthguard_batch import seed_batch
 from tests.support.api import post_json
+from tests.support.healthguard import seed_batch
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Project
 from issues.models import Event, Issue, IssueActivity
 from tests.conftest import load_fixture
-from tests.support.api import post_json
+from tests.support.api import create_app, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +31,6 @@ def deliver(client, payload, resource=None, url="/sentry/webhook", **headers):
     if resource:
         headers["HTTP_SENTRY_HOOK_RESOURCE"] = resource
     return client.post(url, body, content_type="application/json", **headers)
-
-
-def create_app(user_client, name="Checkout"):
-    response = post_json(user_client, "/api/apps", {"name": name, "type": "web"})
-    assert response.status_code == 201, response.content
-    return response.json()["app"]["appKey"]
 
 
 SENTRY_PROJECT = {"id": "4", "name": "Checkout", "slug": "checkout"}
@@ -295,7 +289,7 @@ def test_bad_deliveries_get_a_400_naming_the_field(client, resource, payload, fi
 
 
 def test_a_project_key_decides_the_project_and_an_unknown_key_is_refused(client, owner):
-    app_key = create_app(owner)
+    app_key = create_app(owner, "Checkout")
 
     assert deliver(client, event_alert(), "event_alert", url="/sentry/webhook?key=nope").status_code == 401
     response = deliver(client, event_alert(), "event_alert", url=f"/sentry/webhook?key={app_key}")
@@ -315,7 +309,7 @@ def test_closed_ingest_refuses_unknown_projects(client, settings):
 
 
 def test_sentry_issues_show_in_the_shared_issue_lists_with_their_source(client, owner):
-    app_key = create_app(owner)
+    app_key = create_app(owner, "Checkout")
     deliver(client, event_alert(), "event_alert", url=f"/sentry/webhook?key={app_key}")
 
     issues = owner.get("/api/issues").json()["issues"]

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from issues.models import Issue
-from tests.ingest.test_healthguard_batch import seed_batch
 from tests.support.api import post_json
+from tests.support.healthguard import seed_batch
 
 pytestmark = pytest.mark.django_db
 

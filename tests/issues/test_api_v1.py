@@ -3,14 +3,10 @@
 import pytest
 
 from issues.models import EventGroup, Issue
-from tests.ingest.test_healthguard_batch import create_app, event, seed_batch
-from tests.support.api import post_json
+from tests.support.api import create_app, patch_json, post_json
+from tests.support.healthguard import event, seed_batch
 
 pytestmark = pytest.mark.django_db
-
-
-def patch_json(client, url, body):
-    return client.patch(url, body, content_type="application/json")
 
 
 def report(client, app_key, *events):

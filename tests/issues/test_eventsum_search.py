@@ -7,7 +7,7 @@ import pytest
 from accounts.models import Project
 from issues.models import EventGroup, Issue, IssueActivity
 from tests.conftest import load_fixture
-from tests.support.api import post_json
+from tests.support.api import create_app, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,7 @@ def capture(client, timestamp="2017-12-13 21:23:10", message=None, service="WISH
 
 @pytest.fixture
 def service(owner):
-    response = post_json(owner, "/api/apps", {"name": "WISH FE", "type": "other"})
-    assert response.status_code == 201, response.content
-    return Project.objects.get(name="WISH FE")
+    return Project.objects.get(app_key=create_app(owner, "WISH FE", type="other"))
 
 
 def search(user_client, query=""):

@@ -10,8 +10,8 @@ from accounts.models import SessionToken
 from accounts.tasks import delete_expired_tokens
 from issues.models import Event
 from issues.tasks import prune_events
-from tests.ingest.test_healthguard_batch import create_app, event, seed_batch
-from tests.support.api import post_json
+from tests.support.api import create_app, post_json
+from tests.support.healthguard import event, seed_batch
 
 pytestmark = pytest.mark.django_db
 

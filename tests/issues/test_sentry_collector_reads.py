@@ -4,15 +4,9 @@ import json
 
 import pytest
 
-from tests.support.api import post_json
+from tests.support.api import create_app
 
 pytestmark = pytest.mark.django_db
-
-
-def create_app(user_client, name):
-    response = post_json(user_client, "/api/apps", {"name": name, "type": "web"})
-    assert response.status_code == 201, response.content
-    return response.json()["app"]["appKey"]
 
 
 def event_alert(event_id, issue_id="9001", title="ValueError: bad cart", **event):

@@ -1,0 +1,25 @@
+"""The HealthGuard seed batch, and variations of its one event."""
+
+import copy
+
+from tests.conftest import load_fixture
+
+
+def seed_batch(app_key=None):
+    batch = load_fixture("healthguard_batch.json")
+    if app_key:
+        batch["appKey"] = app_key
+        for event in batch["events"]:
+            event["appKey"] = app_key
+    return batch
+
+
+def event(batch, **changes):
+    """A copy of the seed's event with some fields changed (None removes a field)."""
+    new = copy.deepcopy(batch["events"][0])
+    for key, value in changes.items():
+        if value is None:
+            new.pop(key, None)
+        else:
+            new[key] = value
+    return new
