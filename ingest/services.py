@@ -4,6 +4,8 @@ import uuid
 from dataclasses import replace
 
 from django.db import transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ingest import pipeline
@@ -11,7 +13,7 @@ from ingest.formats.common import IncomingEvent
 from ingest.formats.periskop import MAX_LATEST_ERRORS
 from ingest.models import PeriskopCounter
 from issues.grouping import bounded
-from issues.models import Event, Issue, Source
+from issues.models import Event, Source
 
 # An Event standing only for occurrences a push counted without sending a new error.
 COUNT_ONLY_KIND = "count"
@@ -87,11 +89,17 @@ def _count_only(aggregate, delta, target_uuid, now):
 
 
 def _keep_latest_errors(project, keys):
-    """Periskop keeps the newest 10 errors per key; older digested events are dropped."""
-    for issue in Issue.objects.filter(project=project, fingerprint__in=[bounded(k) for k in keys]):
-        periskop_events = issue.events.filter(source=Source.PERISKOP)
-        keep = periskop_events.filter(kind="error").order_by("-timestamp", "-id").values_list("id", flat=True)
-        periskop_events.exclude(id__in=list(keep[:MAX_LATEST_ERRORS])).delete()
+    """Periskop keeps the newest 10 errors per key; older digested events (and count-only
+    ones, already counted) are dropped. Two queries, however many keys the push touched."""
+    digested = Event.objects.filter(
+        issue__project=project, issue__fingerprint__in=[bounded(k) for k in keys], source=Source.PERISKOP
+    )
+    newest_first = (F("timestamp").desc(), F("id").desc())
+    ranked = digested.filter(kind="error").annotate(
+        position=Window(RowNumber(), partition_by=F("issue_id"), order_by=newest_first)
+    )
+    older = list(ranked.filter(position__gt=MAX_LATEST_ERRORS).values_list("id", flat=True))
+    digested.filter(Q(id__in=older) | ~Q(kind="error")).delete()
 
 
 def record_periskop_push(project, push):
