@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from accounts.models import PROJECT_TYPES, Membership, Project, User, new_app_key_suffix
 from accounts.tokens import issue_token
+from ingest.formats.common import PayloadError
 from issues.models import DEFAULT_GROUP_NAME, EventGroup
 
 EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
@@ -26,8 +27,10 @@ class AccountError(Exception):
         self.field = field
 
 
-class IngestRejected(Exception):
+class IngestRejected(PayloadError):
     """An ingest request whose project key or identifier is not accepted (401)."""
+
+    status = 401
 
 
 def _clean_credentials(email, password):
@@ -93,17 +96,18 @@ def _project_by_key(key):
     return Project.objects.filter(Q(app_key=key) | Q(sentry_key=key)).first()
 
 
-def resolve_ingest_project(*, key="", app_key="", name=""):
+def resolve_ingest_project(*, key="", app_key="", name="", field):
     """The project an ingest request lands in (DECISIONS.md, "Tenancy and auth").
 
     A project key (header X-Errorhub-Key or ?key=) decides and must exist. Otherwise the
     payload's identifier does: HealthGuard's appKey, or a name/slug for the other formats.
-    Open ingest creates the project an unknown identifier names.
+    Open ingest creates the project an unknown identifier names. `field` names the
+    identifier in the payload for the 401 (IngestRejected) of a closed errorhub.
     """
     if key:
         project = _project_by_key(key)
         if project is None:
-            raise IngestRejected("Unknown project key.")
+            raise IngestRejected("key", "Unknown project key.")
         return project
     if app_key:
         project = Project.objects.filter(app_key=app_key).first()
@@ -114,7 +118,7 @@ def resolve_ingest_project(*, key="", app_key="", name=""):
     if project is not None:
         return project
     if not settings.ERRORHUB_OPEN_INGEST:
-        raise IngestRejected("Unknown project; this errorhub accepts only registered projects.")
+        raise IngestRejected(field, "Unknown project; this errorhub accepts only registered projects.")
     try:
         return create_project(name=app_key or name, app_key=app_key or None)
     except IntegrityError:

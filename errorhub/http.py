@@ -65,18 +65,19 @@ def read_json(request):
 
 
 def json_body(error_response):
-    """View decorator: passes the parsed JSON object as `body`, or answers the surface's error."""
+    """View decorator: passes the parsed JSON object as `body`; a PayloadError from reading it
+    or from the view (a format's, IngestRejected's 401) is answered in the surface's shape."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             try:
                 body = read_json(request)
+                if not isinstance(body, dict):
+                    raise PayloadError("body", "Body must be a JSON object")
+                return view(request, *args, body=body, **kwargs)
             except PayloadError as exc:
                 return error_response(exc.message, getattr(exc, "status", 400), field=exc.field or "body")
-            if not isinstance(body, dict):
-                return error_response("Body must be a JSON object", 400, field="body")
-            return view(request, *args, body=body, **kwargs)
 
         return wrapper
 

@@ -8,26 +8,20 @@ from datetime import UTC
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
-from accounts.services import IngestRejected, resolve_ingest_project
+from accounts.services import resolve_ingest_project
 from errorhub.http import json_body, project_key, token_user
 from errorhub.responses import legacy_error
 from ingest import selectors, services
 from ingest.formats import periskop
-from ingest.formats.common import PayloadError
 
 DEFAULT_PROJECT = "periskop"
 
 
 @json_body(legacy_error)
 def push_errors(request, body):
-    try:
-        push = periskop.parse_push(body, received_at=timezone.now())
-    except PayloadError as exc:
-        return legacy_error(exc.message, 400, field=exc.field)
-    try:
-        project = resolve_ingest_project(key=project_key(request), name=request.GET.get("project") or DEFAULT_PROJECT)
-    except IngestRejected as exc:
-        return legacy_error(str(exc), 401, field="key")
+    push = periskop.parse_push(body, received_at=timezone.now())
+    project_name = request.GET.get("project") or DEFAULT_PROJECT
+    project = resolve_ingest_project(key=project_key(request), name=project_name, field="project")
     services.record_periskop_push(project, push)
     # The gateway writes nothing on success: 200, empty body, no Content-Type.
     response = HttpResponse(status=200)

@@ -12,12 +12,11 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
-from accounts.services import IngestRejected, resolve_ingest_project
+from accounts.services import resolve_ingest_project
 from errorhub.http import json_body, project_key
 from errorhub.responses import sentry_webhook_error
 from ingest import pipeline
 from ingest.formats import glitchtip_webhook, sentry_webhook
-from ingest.formats.common import PayloadError
 from issues import selectors, services
 from issues.models import Source
 
@@ -65,16 +64,11 @@ def sentry_webhook_delivery(request, body):
     if not resource and glitchtip_webhook.is_glitchtip_body(body):
         # The seed README told GlitchTip users to point their webhook at /sentry/webhook.
         return _glitchtip_notification(request, body)
-    try:
-        delivery = sentry_webhook.parse_delivery(body, resource)
-    except PayloadError as exc:
-        return sentry_webhook_error(exc.message, 400, field=exc.field)
+    delivery = sentry_webhook.parse_delivery(body, resource)
     if delivery.ignored:
         return _ignored(f"{delivery.resource}/{delivery.action} is not stored")
-    try:
-        project = resolve_ingest_project(key=project_key(request), name=delivery.project_slug or DEFAULT_SENTRY_PROJECT)
-    except IngestRejected as exc:
-        return sentry_webhook_error(str(exc), 401, field="key")
+    project_name = delivery.project_slug or DEFAULT_SENTRY_PROJECT
+    project = resolve_ingest_project(key=project_key(request), name=project_name, field="project.slug")
     if delivery.new_status:
         return _status_change(project, delivery, body.get("actor"))
     return _stored(project, Source.SENTRY_WEBHOOK, delivery.events)
@@ -89,14 +83,10 @@ def _glitchtip_notification(request, body):
     token = settings.GLITCHTIP_WEBHOOK_TOKEN
     if token and not hmac.compare_digest(token.encode(), request.GET.get("token", "").encode()):
         return sentry_webhook_error("Invalid or missing webhook token", 401, field="token")
-    try:
-        project_name, events = glitchtip_webhook.parse_notification(body)
-    except PayloadError as exc:
-        return sentry_webhook_error(exc.message, 400, field=exc.field)
-    try:
-        project = resolve_ingest_project(key=project_key(request), name=project_name or DEFAULT_GLITCHTIP_PROJECT)
-    except IngestRejected as exc:
-        return sentry_webhook_error(str(exc), 401, field="key")
+    project_name, events = glitchtip_webhook.parse_notification(body)
+    project = resolve_ingest_project(
+        key=project_key(request), name=project_name or DEFAULT_GLITCHTIP_PROJECT, field="project"
+    )
     return _stored(project, Source.GLITCHTIP_WEBHOOK, events)
 
 

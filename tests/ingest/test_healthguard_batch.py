@@ -218,7 +218,7 @@ def test_a_project_key_decides_the_project(client, owner):
 
     assert response.status_code == 202
     assert Issue.objects.get().project.app_key == app_key
-    assert unknown.status_code == 401
+    assert (unknown.status_code, unknown.json()["field"]) == (401, "key")
 
 
 def test_long_free_text_is_cut_to_its_column_and_a_long_app_key_refused(client):

@@ -304,7 +304,8 @@ def test_closed_ingest_refuses_unknown_projects(client, settings):
     response = deliver(client, event_alert(), "event_alert")
 
     assert response.status_code == 401
-    assert response.json()["field"] == "key"
+    # No key was sent: the payload's project slug is what was refused.
+    assert response.json()["field"] == "project.slug"
     assert not Project.objects.filter(slug="checkout").exists()
 
 
