@@ -1,6 +1,5 @@
 """Reading request bodies the same way on every legacy surface."""
 
-import gzip
 import zlib
 from functools import wraps
 
@@ -17,14 +16,23 @@ class BodyTooLarge(PayloadError):
     status = 413
 
 
-def read_body(request):
-    """The raw body, decompressed (gzip, deflate, br) and bounded by ERRORHUB_MAX_BODY_BYTES."""
-    limit = settings.ERRORHUB_MAX_BODY_BYTES
+class UnsupportedEncoding(PayloadError):
+    status = 415
+
+
+def raw_body(request):
+    """The body bytes as sent (what a webhook signature covers), bounded by ERRORHUB_MAX_BODY_BYTES."""
     try:
-        body = request.body
+        return request.body
     except RequestDataTooBig:
-        raise BodyTooLarge("", f"Request body is larger than {limit} bytes") from None
-    encoding = request.headers.get("Content-Encoding", "").lower()
+        raise BodyTooLarge("body", f"Request body is larger than {settings.ERRORHUB_MAX_BODY_BYTES} bytes") from None
+
+
+def read_body(request):
+    """The body decompressed (gzip, deflate, br) and bounded by ERRORHUB_MAX_BODY_BYTES."""
+    limit = settings.ERRORHUB_MAX_BODY_BYTES
+    body = raw_body(request)
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
     try:
         if encoding in ("gzip", "deflate"):
             decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
@@ -32,10 +40,12 @@ def read_body(request):
         elif encoding == "br":
             # The Python Sentry SDK sends brotli whenever the app has it installed.
             body = brotli.Decompressor().process(body, output_buffer_limit=limit + 1)
-    except (zlib.error, gzip.BadGzipFile, brotli.error):
-        raise PayloadError("", f"Body is not valid {encoding}") from None
+        elif encoding not in ("", "identity"):
+            raise UnsupportedEncoding("Content-Encoding", f"{encoding} is not supported; send gzip, deflate or br")
+    except (zlib.error, brotli.error):
+        raise PayloadError("body", f"Body is not valid {encoding}") from None
     if len(body) > limit:
-        raise BodyTooLarge("", f"Request body is larger than {limit} bytes")
+        raise BodyTooLarge("body", f"Request body is larger than {limit} bytes")
     return body
 
 

@@ -9,11 +9,10 @@ import hmac
 from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
 from accounts.services import resolve_ingest_project
-from errorhub.http import json_body, project_key
+from errorhub.http import BodyTooLarge, json_body, project_key, raw_body
 from errorhub.responses import sentry_webhook_error
 from ingest import pipeline
 from ingest.formats import glitchtip_webhook, sentry_webhook
@@ -46,11 +45,10 @@ def signed_by_sentry(view):
         secret = settings.SENTRY_WEBHOOK_SECRET
         if secret:
             try:
-                raw_body = request.body
-            except RequestDataTooBig:
-                limit = settings.ERRORHUB_MAX_BODY_BYTES
-                return sentry_webhook_error(f"Request body is larger than {limit} bytes", 413, field="body")
-            if not signature_matches(secret, raw_body, request.headers):
+                body = raw_body(request)
+            except BodyTooLarge as exc:
+                return sentry_webhook_error(exc.message, exc.status, field=exc.field)
+            if not signature_matches(secret, body, request.headers):
                 return sentry_webhook_error("Invalid webhook signature", 401, field="Sentry-Hook-Signature")
         return view(request, *args, **kwargs)
 

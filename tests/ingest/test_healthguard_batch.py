@@ -230,3 +230,8 @@ def test_long_free_text_is_cut_to_its_column_and_a_long_app_key_refused(client):
     assert (len(stored.user), len(stored.release)) == (200, 200)
     long_key = post_json(client, "/api/events/batch", seed_batch("k" * 201))
     assert (long_key.status_code, long_key.json()["field"]) == (400, "appKey")
+
+
+def test_an_encoding_errorhub_cannot_read_is_a_415(client):
+    response = post_json(client, "/api/events/batch", seed_batch(), HTTP_CONTENT_ENCODING="compress")
+    assert (response.status_code, response.json()["field"]) == (415, "Content-Encoding")
