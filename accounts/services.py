@@ -33,7 +33,7 @@ class IngestRejected(PayloadError):
     status = 401
 
 
-def _clean_credentials(email, password):
+def clean_credentials(email, password):
     if not isinstance(email, str) or not EMAIL_PATTERN.match(email.strip().lower()):
         raise AccountError("INVALID_EMAIL", "Email is invalid.")
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
@@ -44,7 +44,7 @@ def _clean_credentials(email, password):
 def register_user(email, password):
     if not settings.ERRORHUB_OPEN_REGISTRATION:
         raise AccountError("REGISTRATION_CLOSED", "Registration is closed on this errorhub.", status=403)
-    email, password = _clean_credentials(email, password)
+    email, password = clean_credentials(email, password)
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
@@ -55,7 +55,7 @@ def register_user(email, password):
 
 
 def login_user(email, password):
-    email, password = _clean_credentials(email, password)
+    email, password = clean_credentials(email, password)
     # Admins created by createsuperuser may carry mixed-case emails; the login is case-blind.
     account = User.objects.filter(email__iexact=email).first()
     user = authenticate(email=account.email, password=password) if account else None

@@ -16,10 +16,12 @@ class IssueSerializer(serializers.ModelSerializer):
         # Every issue has a group (its project's default one at first); "no group" is not a state.
         extra_kwargs = {"group": {"allow_null": False}}
 
-    def validate_group(self, group):
-        if group is not None and self.instance is not None and group.project_id != self.instance.project_id:
-            raise serializers.ValidationError("The group belongs to another project.")
-        return group
+    def get_fields(self):
+        fields = super().get_fields()
+        # Only the issue's own project's groups exist for this field (no probing other tenants' ids).
+        project_id = getattr(self.instance, "project_id", None)
+        fields["group"].queryset = EventGroup.objects.filter(project_id=project_id)
+        return fields
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import SessionToken
@@ -123,3 +123,10 @@ def test_wrong_methods_and_unknown_routes_answer_json(client):
     assert (batch.status_code, batch.json()["message"]) == (405, "Method PUT is not allowed here")
     missing = client.get("/api/nothing-here")
     assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+
+
+def test_ensure_admin_refuses_credentials_the_api_login_would_refuse(monkeypatch):
+    monkeypatch.setenv("ERRORHUB_ADMIN_EMAIL", "admin@localhost")
+    monkeypatch.setenv("ERRORHUB_ADMIN_PASSWORD", "ops-password")
+    with pytest.raises(CommandError, match="Email is invalid"):
+        call_command("ensure_admin")

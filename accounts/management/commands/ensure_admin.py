@@ -1,8 +1,9 @@
 import os
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from accounts.services import AccountError, clean_credentials
 
 
 class Command(BaseCommand):
@@ -13,6 +14,11 @@ class Command(BaseCommand):
         password = os.environ.get("ERRORHUB_ADMIN_PASSWORD", "")
         if not email or not password:
             return
+        try:
+            # The admin logs in at /api/auth/login too, which applies these rules.
+            email, password = clean_credentials(email, password)
+        except AccountError as exc:
+            raise CommandError(f"ERRORHUB_ADMIN_EMAIL/PASSWORD: {exc.message}") from None
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             User.objects.create_superuser(email=email, password=password)
