@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 
 from alerts import selectors, services
 from alerts.kapacitor import KapacitorError
@@ -12,26 +11,17 @@ from errorhub.http import json_body, token_user
 from errorhub.responses import legacy_error
 
 
-def alert_api(*methods):
-    """Allowed methods, then the token of a user who may manage this kind of alert task."""
+def alert_manager(view):
+    """The token of a user who may manage this kind of alert task (or the open legacy API)."""
 
-    def decorator(view):
-        @csrf_exempt
-        @wraps(view)
-        def wrapper(request, *args, kind, **kwargs):
-            if request.method not in methods:
-                return legacy_error(f"Method {request.method} not allowed; use {', '.join(methods)}", 405)
-            return guarded(request, *args, kind=kind, **kwargs)
+    @wraps(view)
+    @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+    def guarded(request, *args, user, kind, **kwargs):
+        if user is not None and not selectors.can_manage_alert_tasks(user, kind):
+            return legacy_error("This token's user may not manage alert tasks", 403)
+        return view(request, *args, kind=kind, **kwargs)
 
-        @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
-        def guarded(request, *args, user, kind, **kwargs):
-            if user is not None and not selectors.can_manage_alert_tasks(user, kind):
-                return legacy_error("This token's user may not manage alert tasks", 403)
-            return view(request, *args, kind=kind, **kwargs)
-
-        return wrapper
-
-    return decorator
+    return guarded
 
 
 def task_json(row):
@@ -48,15 +38,10 @@ def not_found(kind, app, dyno=None):
     return legacy_error(f"No {kind} alert task for {name}", 404)
 
 
-@alert_api("POST", "PATCH")
-@json_body(legacy_error)
-def task_write(request, kind, body):
-    """POST creates, PATCH changes the given fields; both answer 201 with the stored task."""
+def _written(write, kind, body):
+    """POST and PATCH both answer 201 with the stored task."""
     try:
-        if request.method == "POST":
-            row = services.create_alert_task(kind, body)
-        else:
-            row = services.update_alert_task(kind, body)
+        row = write(kind, body)
     except InvalidAlertTask as exc:
         return legacy_error(exc.message, 400, field=exc.field)
     except services.AlertTaskExists as exc:
@@ -66,23 +51,40 @@ def task_write(request, kind, body):
     return JsonResponse(task_json(row), status=201)
 
 
-@alert_api("GET", "DELETE")
-def task_detail(request, kind, app, dyno=None):
+@alert_manager
+@json_body(legacy_error)
+def task_create(request, kind, body):
+    return _written(services.create_alert_task, kind, body)
+
+
+@alert_manager
+@json_body(legacy_error)
+def task_update(request, kind, body):
+    """Changes only the fields the body gives."""
+    return _written(services.update_alert_task, kind, body)
+
+
+@alert_manager
+def task_get(request, kind, app, dyno=None):
+    row = selectors.alert_task(kind, app, dyno)
+    return JsonResponse(task_json(row)) if row else not_found(kind, app, dyno)
+
+
+@alert_manager
+def task_delete(request, kind, app, dyno=None):
     row = selectors.alert_task(kind, app, dyno)
     if row is None:
         return not_found(kind, app, dyno)
-    if request.method == "GET":
-        return JsonResponse(task_json(row))
     services.remove_alert_task(row)
     return HttpResponse(status=200)
 
 
-@alert_api("GET")
+@alert_manager
 def task_list(request, kind, app=None):
     return JsonResponse([task_json(row) for row in selectors.alert_tasks(kind, app)], safe=False)
 
 
-@alert_api("GET")
+@alert_manager
 def task_state(request, kind, app):
     row = selectors.alert_task(kind, app)
     if row is None:

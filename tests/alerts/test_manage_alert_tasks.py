@@ -165,4 +165,5 @@ def test_state_reads_the_tasks_own_topic(operator, fake_kapacitor, django_captur
 def test_wrong_method_is_a_405_in_the_error_shape(operator):
     response = operator.put("/task/5xx", "{}", content_type="application/json")
     assert response.status_code == 405
-    assert response.json() == {"error": "Method PUT not allowed; use POST, PATCH"}
+    assert response.json() == {"error": "Method PUT is not allowed here"}
+    assert response["Allow"] == "POST, PATCH"
