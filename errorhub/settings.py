@@ -113,6 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not pytest's in-memory default, so a gunicorn process under test shares it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_errorhub.sqlite3")}
 if os.environ.get("ERRORHUB_TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["ERRORHUB_TEST_DATABASE_NAME"]}
 

@@ -1,0 +1,100 @@
+"""errorhub served by a real gunicorn process, as users meet it.
+
+Django's test client always sets a Content-Length and never speaks HTTP on a socket; real
+SDKs send chunked bodies, keep connections alive and read real headers. Tests that care
+use `errorhub_server` (its base URL) with the database the test run set up: the gunicorn
+workers connect to the same test database, so the test must commit (transactional_db).
+In the PostgreSQL leg the server enqueues digests on Redis and the real worker digests.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_database_url():
+    """The URL of the database pytest-django created, for another process."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_gunicorn(log_path, *, extra_env=None, extra_args=()):
+    """A gunicorn process serving errorhub on a free port; returns (process, base URL)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ERRORHUB_DATA_DIR": str(settings.DATA_DIR),
+        **(extra_env or {}),
+    }
+    if settings.CELERY_BROKER_URL:
+        env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    command = [
+        sys.executable, "-m", "gunicorn", "errorhub.wsgi", "--bind", f"127.0.0.1:{port}",
+        "--workers", "2", "--access-logfile", "-", *extra_args,
+    ]  # fmt: skip
+    out = open(log_path, "w")  # noqa: SIM115  (the process writes it for as long as it runs)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"{url}/health", timeout=2).status_code == 200:
+                return process, url
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"gunicorn did not start:\n{Path(log_path).read_text()}", pytrace=False)
+        time.sleep(0.2)
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def gunicorn_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    process, url = start_gunicorn(log)
+    process.log_path = log
+    process.url = url
+    yield process
+    stop(process)
+
+
+@pytest.fixture
+def errorhub_server(request, gunicorn_process, transactional_db):
+    """Base URL of the gunicorn-served errorhub; in the PostgreSQL leg the real worker digests."""
+    if not settings.CELERY_BROKER_URL:
+        yield gunicorn_process.url
+        return
+    request.getfixturevalue("celery_worker")
+    yield gunicorn_process.url
+    # The test database is flushed next; a digest still running would deadlock with it.
+    from issues.models import Event
+    from tests.support.worker import wait_until
+
+    wait_until(lambda: not Event.objects.filter(digested=False).exists(), timeout=20)
