@@ -1,8 +1,9 @@
 """The one pipeline every wire format goes through.
 
 accept(): makes a request's events durable with a single INSERT, then asks for a digest.
-digest_batch(): turns undigested events into issue counters, time buckets and regressions,
-in bulk, inside one short transaction. An event is marked digested in the same transaction
+digest_batch(): claims undigested events, fingerprints them, has issues.lifecycle record
+them (counters, new issues, regressions) and adds time buckets, in bulk, inside one short
+transaction. An event is marked digested in the same transaction
 that counts it, so digesting twice never counts twice.
 """
 
@@ -12,15 +13,13 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Q, Value
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import Environment
 from errorhub.celery import app as celery_app
+from issues import lifecycle
 from issues.grouping import bounded, fingerprint_for
-from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket
-from issues.services import regress
+from issues.models import Event, IssueBucket
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ def digest_batch(limit=None, **filters):
                 event.fingerprint = event.fingerprint or fingerprint_for(event)
                 by_issue[(event.project_id, event.fingerprint)].append(event)
         if by_issue:
-            issues = _upsert_issues(by_issue)
+            issues = lifecycle.record_occurrences(by_issue)
             for key, group in by_issue.items():
                 for event in group:
                     event.issue = issues[key]
@@ -143,68 +142,6 @@ def digest_batch(limit=None, **filters):
         Event.objects.bulk_update(events, ["digested", "fingerprint", "issue"])
         _record_environments(events)
     return len(events)
-
-
-def _upsert_issues(by_issue):
-    project_ids = {project_id for project_id, _ in by_issue}
-    default_groups = dict(
-        EventGroup.objects.filter(project_id__in=project_ids, name=DEFAULT_GROUP_NAME).values_list("project_id", "id")
-    )
-    Issue.objects.bulk_create(
-        [_new_issue(key, group, default_groups) for key, group in by_issue.items()],
-        ignore_conflicts=True,
-    )
-    wanted = Q()
-    for project_id in project_ids:
-        wanted |= Q(project_id=project_id, fingerprint__in=[fp for pid, fp in by_issue if pid == project_id])
-    # Locked in id order so concurrent digests never deadlock on the same issues.
-    issues = {(i.project_id, i.fingerprint): i for i in Issue.objects.select_for_update().filter(wanted).order_by("id")}
-
-    activities = []
-    for key, group in by_issue.items():
-        issue = issues[key]
-        if issue.event_count == 0:
-            activities.append(IssueActivity(issue=issue, kind=IssueActivity.Kind.FIRST_SEEN))
-        elif issue.status == Issue.Status.RESOLVED:
-            activities.append(regress(issue, group[0]))
-        # Read, added and written back in Python: safe because the row is locked above.
-        distribution = dict(issue.platform_distribution)
-        for event in group:
-            if event.platform:
-                distribution[event.platform] = distribution.get(event.platform, 0) + event.count
-        issue.platform_distribution = distribution
-        newest = max(group, key=lambda e: e.timestamp)
-        issue.last_release = newest.release or issue.last_release
-        issue.event_count = F("event_count") + sum(e.count for e in group)
-        issue.last_seen = Greatest(F("last_seen"), Value(newest.timestamp, output_field=DateTimeField()))
-    Issue.objects.bulk_update(
-        issues.values(), ["event_count", "last_seen", "status", "resolved_at", "platform_distribution", "last_release"]
-    )
-    IssueActivity.objects.bulk_create(activities)
-    return issues
-
-
-def _new_issue(key, group, default_groups):
-    project_id, fingerprint = key
-    first = group[0]
-    data = first.data
-    return Issue(
-        project_id=project_id,
-        fingerprint=fingerprint,
-        title=(data.get("title") or first.message or first.exception_type or fingerprint)[:2000],
-        culprit=(data.get("culprit") or "")[:500],
-        level=first.level,
-        source=first.source,
-        error_type=(data.get("error_type") or first.exception_type)[:200],
-        # first_seen is the first digested occurrence and never moves back (HealthGuard's rule);
-        # last_seen starts there and the upsert raises it to the newest.
-        first_seen=min(e.timestamp for e in group),
-        last_seen=min(e.timestamp for e in group),
-        event_count=0,
-        group_id=default_groups.get(project_id),
-        first_release=first.release,
-        last_release=first.release,
-    )
 
 
 def _count_buckets(by_issue, issues):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from issues import services
+from issues import lifecycle
 from issues.models import Event, EventGroup, Issue, IssueActivity, IssueBucket
 
 
@@ -31,7 +31,7 @@ class IssueActivityInline(admin.TabularInline):
 
 def _status_action(status, label):
     def action(modeladmin, request, queryset):
-        changed = services.set_status(list(queryset), status, user=request.user)
+        changed = lifecycle.set_status(list(queryset), status, user=request.user)
         modeladmin.message_user(request, f"{changed} issue(s) marked {status}.")
 
     action.__name__ = f"mark_{status}"

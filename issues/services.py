@@ -1,5 +1,5 @@
-"""Every state change of an issue. Admin actions, the native API and the legacy surfaces
-all call these, so each path leaves the same audit row."""
+"""Writes around issues: group assignment, groups, retention. Admin actions, the native API
+and the legacy surfaces all call these; state changes live in issues.lifecycle."""
 
 from datetime import timedelta
 
@@ -8,39 +8,9 @@ from django.utils import timezone
 
 from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity
 
-STATUS_ACTIVITY = {
-    Issue.Status.RESOLVED: IssueActivity.Kind.RESOLVED,
-    Issue.Status.IGNORED: IssueActivity.Kind.IGNORED,
-    Issue.Status.UNRESOLVED: IssueActivity.Kind.REOPENED,
-}
-
-
-def regress(issue, event):
-    """A resolved issue that happens again is unresolved again (called by the digest, which
-    holds the issue's row lock and saves the issue and the returned audit row in bulk)."""
-    issue.status = Issue.Status.UNRESOLVED
-    issue.resolved_at = None
-    return IssueActivity(issue=issue, kind=IssueActivity.Kind.REGRESSED, detail={"event_id": event.event_id})
-
 
 class GroupMismatch(ValueError):
     """A group of another project than the issue's."""
-
-
-@transaction.atomic
-def set_status(issues, status, *, user=None, detail=None):
-    """Resolve, ignore or reopen issues; those already in `status` are left alone. Returns how many changed."""
-    status = Issue.Status(status)
-    changing = list(Issue.objects.select_for_update().filter(pk__in=[i.pk for i in issues]).exclude(status=status))
-    now = timezone.now()
-    for issue in changing:
-        issue.status = status
-        issue.resolved_at = now if status == Issue.Status.RESOLVED else None
-    Issue.objects.bulk_update(changing, ["status", "resolved_at"])
-    IssueActivity.objects.bulk_create(
-        IssueActivity(issue=issue, kind=STATUS_ACTIVITY[status], user=user, detail=detail or {}) for issue in changing
-    )
-    return len(changing)
 
 
 @transaction.atomic

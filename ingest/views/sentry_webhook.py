@@ -16,7 +16,7 @@ from errorhub.http import BodyTooLarge, json_body, project_key, raw_body
 from errorhub.responses import sentry_webhook_error
 from ingest import pipeline
 from ingest.formats import glitchtip_webhook, sentry_webhook
-from issues import selectors, services
+from issues import lifecycle, selectors
 from issues.models import Source
 
 # Sentry apps, legacy service hooks, and the seed collector's own (non-Sentry) header.
@@ -113,6 +113,6 @@ def _status_change(project, delivery, actor):
     detail = {"via": "sentry_webhook", "action": delivery.action}
     if isinstance(actor, dict):
         detail["actor"] = actor
-    changed = services.set_status([issue], delivery.new_status, detail=detail)
+    changed = lifecycle.set_status([issue], delivery.new_status, detail=detail)
     message = "Issue status updated" if changed else "Issue status unchanged"
     return JsonResponse({"message": message, "issue_id": issue.id, "status": delivery.new_status}, status=200)

@@ -5,7 +5,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 
 from accounts.selectors import visible_projects
-from issues import selectors, services
+from issues import lifecycle, selectors, services
 from issues.filters import EventFilter, IssueFilter
 from issues.models import EventGroup
 from issues.serializers import EventGroupSerializer, EventSerializer, IssueSerializer
@@ -25,7 +25,7 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     def perform_update(self, serializer):
         issue, changes, user = serializer.instance, serializer.validated_data, self.request.user
         if "status" in changes:
-            services.set_status([issue], changes["status"], user=user)
+            lifecycle.set_status([issue], changes["status"], user=user)
         if changes.get("group") is not None:
             services.assign_group([(issue, changes["group"])], user=user)
         issue.refresh_from_db()
