@@ -7,8 +7,12 @@ from django.http import HttpResponse, JsonResponse
 from alerts import selectors, services
 from alerts.kapacitor import KapacitorError
 from alerts.validation import InvalidAlertTask
-from errorhub.http import json_body, token_user
+from errorhub.http import json_body, page_size, token_user
 from errorhub.responses import legacy_error
+from ingest.formats.common import PayloadError
+
+# The original lists every task; one answer stays bounded all the same (README "Bounded lists").
+MAX_TASK_LIST = 1000
 
 
 def alert_manager(view):
@@ -81,7 +85,11 @@ def task_delete(request, kind, app, dyno=None):
 
 @alert_manager
 def task_list(request, kind, app=None):
-    return JsonResponse([task_json(row) for row in selectors.alert_tasks(kind, app)], safe=False)
+    try:
+        limit = page_size(request.GET, "limit", MAX_TASK_LIST, MAX_TASK_LIST)
+    except PayloadError as exc:
+        return legacy_error(exc.message, 400, field=exc.field)
+    return JsonResponse([task_json(row) for row in selectors.alert_tasks(kind, app)[:limit]], safe=False)
 
 
 @alert_manager

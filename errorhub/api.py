@@ -1,4 +1,8 @@
-"""Native API conventions shared by every app's DRF views."""
+"""Native API conventions shared by every app's DRF views.
+
+The parser and the pagination live in errorhub.parsers and errorhub.pagination: DRF's views
+module reads its default classes at import, so they cannot sit beside the handler here.
+"""
 
 from rest_framework.views import exception_handler as drf_exception_handler
 

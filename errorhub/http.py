@@ -54,20 +54,34 @@ def is_database_id(value):
     return not isinstance(value, bool) and isinstance(value, int) and -(2**63) <= value < 2**63
 
 
-def int_param(params, name, default=None, *, minimum=None, maximum=None):
-    """An integer query parameter, or PayloadError naming it; absent or empty gives `default`."""
+def _integer(value, name):
+    try:
+        return int(value)
+    except ValueError:
+        raise PayloadError(name, f"{name} is not an int") from None
+
+
+def int_param(params, name, default=None):
+    """A bigint query parameter (an id), or PayloadError naming it; absent or empty gives `default`."""
     value = params.get(name, "")
     if value == "":
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise PayloadError(name, f"{name} is not an int") from None
-    low = -(2**63) if minimum is None else minimum
-    high = 2**63 - 1 if maximum is None else maximum
-    if not low <= number <= high:
-        raise PayloadError(name, f"{name} must be from {low} to {high}")
+    number = _integer(value, name)
+    if not -(2**63) <= number < 2**63:
+        raise PayloadError(name, f"{name} must be from {-(2**63)} to {2**63 - 1}")
     return number
+
+
+def page_size(params, name, default, maximum):
+    """A list's size parameter: absent gives `default`, a larger ask gets `maximum` (not an
+    error, as DRF's max_limit), below 1 or not an int is a PayloadError naming it."""
+    value = params.get(name, "")
+    if value == "":
+        return default
+    number = _integer(value, name)
+    if number < 1:
+        raise PayloadError(name, f"{name} must be at least 1")
+    return min(number, maximum)
 
 
 def read_json(request):
@@ -133,4 +147,6 @@ def by_method(error_response, **views):
             return response
         return view(request, *args, **kwargs)
 
+    # errorhub.responses.surface_error reads it to answer in this surface's shape.
+    dispatch.error_response = error_response
     return dispatch

@@ -42,3 +42,18 @@ def sentry_ingest_error(message, status, *, field=None, code=None):
     # A header is one line: field paths may carry the payload's own keys, newlines included.
     response["X-Sentry-Error"] = " ".join(detail.split())[:500]
     return response
+
+
+def native_error(message, status, *, field=None, code=None):
+    """The native API's (and DRF's, see errorhub.api) shape: {"detail": ..., "fields": {name: [...]}}."""
+    body = {"detail": message}
+    if field:
+        body["fields"] = {field: [message]}
+    return JsonResponse(body, status=status)
+
+
+def surface_error(request):
+    """The error builder of the surface a request was routed to: the one its by_method route
+    carries, else the native API's (DRF views, the admin, unknown routes)."""
+    view = getattr(request, "resolver_match", None) and request.resolver_match.func
+    return getattr(view, "error_response", native_error)

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q
 
 from accounts.selectors import legacy_visible_projects
-from issues.models import Event, Source
+from issues.models import Event, Issue, Source
 
 
 def periskop_project(user, name):
@@ -11,11 +11,18 @@ def periskop_project(user, name):
     return legacy_visible_projects(user).filter(Q(slug=name) | Q(name=name)).order_by("id").first()
 
 
+# A scrape's answer stays bounded however many keys a project collects (README "Bounded lists").
+MAX_PERISKOP_AGGREGATES = 1000
+
+
 def periskop_aggregates(project):
-    """The project's Periskop issues, oldest first, each with its stored errors oldest first."""
+    """The project's most recently seen Periskop issues (at most MAX_PERISKOP_AGGREGATES),
+    oldest first, each with its stored errors oldest first."""
+    periskop_issues = project.issues.filter(source=Source.PERISKOP)
+    recent = periskop_issues.order_by("-last_seen", "-id").values("id")[:MAX_PERISKOP_AGGREGATES]
     errors = Event.objects.filter(kind="error").order_by("timestamp", "id")
     return (
-        project.issues.filter(source=Source.PERISKOP)
+        Issue.objects.filter(id__in=recent)
         .order_by("first_seen", "id")
         .prefetch_related(Prefetch("events", queryset=errors, to_attr="stored_errors"))
     )

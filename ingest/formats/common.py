@@ -32,34 +32,57 @@ def from_epoch_ms(value):
 MAX_NESTING = 100
 
 
-def parse_json(raw, field="", label="Body"):
-    """JSON bytes → a value every database column can store, or a PayloadError naming the field."""
+def parse_json(raw, field="", label="Body", *, refuse_nul=False):
+    """JSON bytes → a value every database column can store, or a PayloadError naming the field.
+
+    U+0000 in text becomes U+FFFD (an event is never lost for it), or with `refuse_nul` is
+    refused (the native API's writes, whose serializers refuse it in plain fields too).
+    """
     try:
         value = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise PayloadError(field, f"{label} is not valid JSON") from None
-    return _storable(value, field, 0, has_nul=b"\\u0000" in raw)
+    nul = ("refuse" if refuse_nul else "replace") if b"\\u0000" in raw else None
+    return _storable(value, field, 0, nul=nul)
 
 
-def _storable(value, path, depth, *, has_nul):
+def _storable(value, path, depth, *, nul):
     """Python's json accepts what jsonb refuses (NaN, Infinity, 1e400: a 500 on PostgreSQL, a
-    silently dropped row on SQLite) and U+0000 (refused by PostgreSQL text): refuse or replace."""
+    silently dropped row on SQLite), U+0000 (refused by PostgreSQL text) and lone surrogates
+    such as \\ud800 (no UTF-8 can encode them): refuse or replace."""
     if depth > MAX_NESTING:
         raise PayloadError(path, f"Nested deeper than {MAX_NESTING} levels")
     if isinstance(value, dict):
-        return {
-            (key.replace("\x00", "\ufffd") if has_nul else key): _storable(
-                item, f"{path}.{key}" if path else key, depth + 1, has_nul=has_nul
-            )
-            for key, item in value.items()
-        }
+        stored = {}
+        for key, item in value.items():
+            key_path = f"{path}.{_printable(key)}" if path else _printable(key)
+            stored[_storable_text(key, key_path, nul)] = _storable(item, key_path, depth + 1, nul=nul)
+        return stored
     if isinstance(value, list):
-        return [_storable(item, f"{path}.{i}", depth + 1, has_nul=has_nul) for i, item in enumerate(value)]
-    if isinstance(value, str) and has_nul:
-        return value.replace("\x00", "\ufffd")
+        return [_storable(item, f"{path}.{i}", depth + 1, nul=nul) for i, item in enumerate(value)]
+    if isinstance(value, str):
+        return _storable_text(value, path, nul)
     if isinstance(value, float) and not math.isfinite(value):
         raise PayloadError(path, "Numbers must be finite")
     return value
+
+
+def _storable_text(text, path, nul):
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        # Relay refuses these too (serde_json); replacing them would change what was sent.
+        raise PayloadError(path, "Text must be valid Unicode: a lone surrogate such as \\ud800 is not") from None
+    if nul is None or "\x00" not in text:
+        return text
+    if nul == "refuse":
+        raise PayloadError(path, "Text must not contain NUL (\\u0000)")
+    return text.replace("\x00", "\ufffd")
+
+
+def _printable(key):
+    """A key as it can be named in an error (and in a header): NUL replaced, lone surrogates spelled out."""
+    return key.replace("\x00", "\ufffd").encode("utf-8", "backslashreplace").decode()
 
 
 @dataclass

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
-from errorhub.http import int_param, is_database_id, read_json, token_user
+from errorhub.http import int_param, is_database_id, page_size, read_json, token_user
 from errorhub.responses import legacy_error
 from ingest.formats.common import PayloadError
 from ingest.formats.eventsum import parse_timestamp
@@ -52,7 +52,7 @@ def _search_query(params):
     sort = params.get("sort", "") or "recent"
     if sort not in SORTS:
         raise PayloadError("sort", f"Unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
-    limit = int_param(params, "limit", DEFAULT_LIMIT, minimum=1)
+    limit = page_size(params, "limit", DEFAULT_LIMIT, MAX_LIMIT)
     return {
         **_window(params),
         "service_id": int_param(params, "service_id"),
@@ -61,7 +61,7 @@ def _search_query(params):
         "env_id": int_param(params, "env_id"),
         "keywords": params.get("keywords", ""),
         "sort": sort,
-        "limit": min(limit, MAX_LIMIT),
+        "limit": limit,
     }
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
-from errorhub.http import int_param, token_user
+from errorhub.http import page_size, token_user
 from errorhub.responses import legacy_error
 from ingest.formats.common import PayloadError
 from issues import selectors
@@ -94,7 +94,7 @@ def error_row(event):
 @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
 def error_list(request, user):
     try:
-        limit = int_param(request.GET, "limit", ERROR_LIST_LIMIT, minimum=1, maximum=MAX_ERROR_LIST_LIMIT)
+        limit = page_size(request.GET, "limit", ERROR_LIST_LIMIT, MAX_ERROR_LIST_LIMIT)
     except PayloadError as exc:
         return legacy_error(exc.message, 400, field=exc.field)
     events = selectors.sentry_collector_errors(user)[:limit]
