@@ -8,6 +8,12 @@ from django.utils import timezone
 
 # HealthGuard app types (they differ from event platforms).
 PROJECT_TYPES = ["web", "wechat-miniprogram", "alipay-miniprogram", "flutter", "uni-app", "other"]
+# Sentry's platform names (an SDK event's `platform`), for projects of every other client.
+SENTRY_PLATFORMS = [
+    "as3", "c", "cfml", "cocoa", "csharp", "elixir", "go", "groovy", "haskell", "java", "javascript",
+    "native", "node", "objc", "perl", "php", "python", "ruby", "other",
+]  # fmt: skip
+PLATFORMS = PROJECT_TYPES + [name for name in SENTRY_PLATFORMS if name not in PROJECT_TYPES]
 
 
 class UserManager(BaseUserManager):
@@ -76,7 +82,7 @@ class Project(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    platform = models.CharField(max_length=40, default="other", help_text="HealthGuard app type")
+    platform = models.CharField(max_length=40, default="other", help_text="HealthGuard app type or Sentry platform")
     app_key = models.CharField(max_length=200, unique=True)
     sentry_key = models.CharField(max_length=32, unique=True, default=new_sentry_key)
     periskop_target_uuid = models.UUIDField(unique=True, default=uuid.uuid4)

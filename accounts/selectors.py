@@ -1,4 +1,11 @@
+from django.db.models import Q
+
 from accounts.models import Project
+
+
+def project_for_key(key):
+    """The project a project key names: its app_key or its Sentry DSN public key (else None)."""
+    return Project.objects.filter(Q(app_key=key) | Q(sentry_key=key)).first() if key else None
 
 
 def visible_projects(user):

@@ -1,21 +1,60 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import PROJECT_TYPES, Project
+from accounts.models import PLATFORMS, Project
+
+
+def base_url(request):
+    """ERRORHUB_BASE_URL, else the scheme and host the request came to."""
+    if settings.ERRORHUB_BASE_URL:
+        return settings.ERRORHUB_BASE_URL
+    return f"{request.scheme}://{request.get_host()}" if request else "http://localhost"
+
+
+def client_settings(project, base):
+    """Per client, the exact setting to paste (README, "Pointing existing clients at errorhub")."""
+    keyed = f"{base}/k/{project.app_key}"
+    base_parts = urlsplit(base)
+    dsn = base_parts._replace(netloc=f"{project.sentry_key}@{base_parts.netloc}").geturl()
+    return {
+        "sentry": {"dsn": f"{dsn}/{project.id}"},
+        "healthguard": {"endpoint": f"{base}/api/events/batch", "appKey": project.app_key},
+        # periskop-client appends /errors to the address it is given.
+        "periskop": {"push_address": keyed, "export_url": f"{keyed}/-/errors"},
+        "eventsum": {"capture_url": f"{keyed}/capture"},
+        "sentry_webhook": {"url": f"{keyed}/sentry/webhook"},
+        "glitchtip_webhook": {"url": f"{keyed}/glitchtip/webhook"},
+    }
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    platform = serializers.ChoiceField(choices=PROJECT_TYPES, default="other")
+    platform = serializers.ChoiceField(choices=PLATFORMS, default="other")
     dsn = serializers.SerializerMethodField()
+    client_settings = serializers.SerializerMethodField()
     members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="email")
 
     class Meta:
         model = Project
-        fields = ["id", "name", "slug", "platform", "app_key", "dsn", "members", "created_at"]
+        fields = ["id", "name", "slug", "platform", "app_key", "dsn", "client_settings", "members", "created_at"]
         read_only_fields = ["slug", "app_key", "created_at"]
 
     def get_dsn(self, project) -> str:
         """The Sentry DSN for SDKs: public key @ this host / project id."""
-        request = self.context.get("request")
-        host = request.get_host() if request else "localhost"
-        scheme = request.scheme if request else "http"
-        return f"{scheme}://{project.sentry_key}@{host}/{project.id}"
+        return self._client_settings(project)["sentry"]["dsn"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "description": "Per client (sentry, healthguard, periskop, eventsum, sentry_webhook, "
+            "glitchtip_webhook), the settings to paste into it.",
+            "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}},
+        }
+    )
+    def get_client_settings(self, project):
+        return self._client_settings(project)
+
+    def _client_settings(self, project):
+        return client_settings(project, base_url(self.context.get("request")))

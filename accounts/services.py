@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
-from accounts.models import PROJECT_TYPES, Membership, Project, User, new_app_key_suffix
+from accounts.models import PLATFORMS, Membership, Project, User, new_app_key_suffix
+from accounts.selectors import project_for_key
 from accounts.tokens import issue_token
 from ingest.formats.common import PayloadError
 from issues.models import DEFAULT_GROUP_NAME, EventGroup
@@ -74,9 +75,12 @@ def _unique_slug(name):
 
 
 @transaction.atomic
-def create_project(*, name, platform="other", owner=None, app_key=None):
-    """A new project with its default group; the owner, when given, is its first member."""
-    if platform not in PROJECT_TYPES:
+def create_project(*, name, platform="other", owner=None, app_key=None, platforms=PLATFORMS):
+    """A new project with its default group; the owner, when given, is its first member.
+
+    `platforms` are the accepted names: HealthGuard's /api/apps passes its own app types.
+    """
+    if platform not in platforms:
         raise AccountError("UNSUPPORTED_APP_TYPE", "Unsupported app type", field="type")
     if len(name) > MAX_PROJECT_NAME:
         raise AccountError("NAME_TOO_LONG", f"App name must be at most {MAX_PROJECT_NAME} characters", field="name")
@@ -92,10 +96,6 @@ def create_project(*, name, platform="other", owner=None, app_key=None):
     return project
 
 
-def _project_by_key(key):
-    return Project.objects.filter(Q(app_key=key) | Q(sentry_key=key)).first()
-
-
 def resolve_ingest_project(*, key="", app_key="", name="", field):
     """The project an ingest request lands in (DECISIONS.md, "Tenancy and auth").
 
@@ -105,7 +105,7 @@ def resolve_ingest_project(*, key="", app_key="", name="", field):
     identifier in the payload for the 401 (IngestRejected) of a closed errorhub.
     """
     if key:
-        project = _project_by_key(key)
+        project = project_for_key(key)
         if project is None:
             raise IngestRejected("key", "Unknown project key.")
         return project

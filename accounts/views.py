@@ -3,6 +3,7 @@
 from django.http import JsonResponse
 
 from accounts import services
+from accounts.models import PROJECT_TYPES
 from accounts.selectors import projects_of
 from errorhub.http import json_body, token_user
 from errorhub.responses import healthguard_error
@@ -59,7 +60,9 @@ def create_app(request, body, user):
     if not isinstance(name, str) or not name.strip():
         return healthguard_error("App name is required", 400, field="name")
     try:
-        project = services.create_project(name=name.strip(), platform=body.get("type", "web"), owner=user)
+        project = services.create_project(
+            name=name.strip(), platform=body.get("type", "web"), owner=user, platforms=PROJECT_TYPES
+        )
     except services.AccountError as exc:
         return healthguard_error(exc.message, 400, field=exc.field, code=exc.code)
     return JsonResponse({"app": app_json(project)}, status=201)

@@ -31,6 +31,9 @@ DEFAULTS = {
     "SENTRY_WEBHOOK_SECRET": "",
     # GlitchTip cannot sign its webhooks; when set, its URL must carry ?token=<this>.
     "GLITCHTIP_WEBHOOK_TOKEN": "",
+    # The public base URL in the client settings a project shows (DSN, endpoints); empty builds
+    # it from each request, which is wrong only behind a proxy that rewrites the host.
+    "ERRORHUB_BASE_URL": "",
     # Kapacitor alert tasks. No KAPACITOR_URL: tasks are stored and stay `pending` until one is set.
     "KAPACITOR_URL": "",
     # The original's dbrp: database `opentsdb`, retention policy literally named `retention_policy`.

@@ -130,8 +130,11 @@ def token_user(error_response, *, open_setting=None):
 
 
 def project_key(request):
-    """The ingest project key of DECISIONS.md: header X-Errorhub-Key, else ?key=."""
-    return request.headers.get("X-Errorhub-Key") or request.GET.get("key", "")
+    """The ingest project key of DECISIONS.md: the `/k/<key>/` base-URL prefix (read by
+    errorhub.middleware), else header X-Errorhub-Key, else ?key=."""
+    return (
+        getattr(request, "path_project_key", "") or request.headers.get("X-Errorhub-Key") or request.GET.get("key", "")
+    )
 
 
 def by_method(error_response, **views):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "errorhub.middleware.ProjectKeyPrefixMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,6 +143,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 ERRORHUB_MAX_BODY_BYTES = env_int("ERRORHUB_MAX_BODY_BYTES", DEFAULTS["ERRORHUB_MAX_BODY_BYTES"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = ERRORHUB_MAX_BODY_BYTES
+ERRORHUB_BASE_URL = (os.environ.get("ERRORHUB_BASE_URL") or DEFAULTS["ERRORHUB_BASE_URL"]).rstrip("/")
 ERRORHUB_OPEN_INGEST = env_bool("ERRORHUB_OPEN_INGEST", DEFAULTS["ERRORHUB_OPEN_INGEST"])
 ERRORHUB_OPEN_REGISTRATION = env_bool("ERRORHUB_OPEN_REGISTRATION", DEFAULTS["ERRORHUB_OPEN_REGISTRATION"])
 ERRORHUB_OPEN_LEGACY_API = env_bool("ERRORHUB_OPEN_LEGACY_API", DEFAULTS["ERRORHUB_OPEN_LEGACY_API"])

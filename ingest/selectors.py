@@ -11,6 +11,11 @@ def periskop_project(user, name):
     return legacy_visible_projects(user).filter(Q(slug=name) | Q(name=name)).order_by("id").first()
 
 
+def periskop_project_for_key(user, project):
+    """The project a key named (`/k/<key>/-/errors`), if the reader may see it."""
+    return legacy_visible_projects(user).filter(pk=project.pk).first()
+
+
 # A scrape's answer stays bounded however many keys a project collects (README "Bounded lists").
 MAX_PERISKOP_AGGREGATES = 1000
 

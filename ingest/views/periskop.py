@@ -8,6 +8,7 @@ from datetime import UTC
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from accounts.selectors import project_for_key
 from accounts.services import resolve_ingest_project
 from errorhub.http import json_body, project_key, token_user
 from errorhub.responses import legacy_error
@@ -76,8 +77,15 @@ def aggregate_json(issue):
 
 @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
 def export_errors(request, user):
+    key = project_key(request)
     name = request.GET.get("project") or DEFAULT_PROJECT
-    project = selectors.periskop_project(user, name)
+    if key:
+        keyed = project_for_key(key)
+        if keyed is None:
+            return legacy_error("Unknown project key.", 401, field="key")
+        project, name = selectors.periskop_project_for_key(user, keyed), keyed.slug
+    else:
+        project = selectors.periskop_project(user, name)
     if project is None:
         return legacy_error(f"Unknown project {name!r}", 404, field="project")
     aggregates = [aggregate_json(issue) for issue in selectors.periskop_aggregates(project)]
