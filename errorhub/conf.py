@@ -16,6 +16,9 @@ DEFAULTS = {
     # Events digested per transaction: large enough to amortize the issue upserts, small
     # enough to keep the write lock short (SQLite has one writer).
     "ERRORHUB_DIGEST_BATCH_SIZE": 500,
+    # How long a request may wait on the broker to ask for a digest: Redis answers in well
+    # under a millisecond; a broker that does not must not hold ingest (the events are stored).
+    "ERRORHUB_BROKER_TIMEOUT_MS": 100,
     # Days an event is kept (GlitchTip's default event life); issues, their counters and
     # time series outlive their events. 0 keeps events forever.
     "ERRORHUB_EVENT_RETENTION_DAYS": 90,

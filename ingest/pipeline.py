@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Environment
 from errorhub.celery import app as celery_app
+from ingest import digest_requests
 from issues import lifecycle
 from issues.grouping import bounded, fingerprint_for
 from issues.models import Event, IssueBucket
@@ -66,29 +67,19 @@ def accept(project, source, incoming_events):
 
 
 def request_digest():
-    """Digest now when tasks run in-process; else queue a digest for when the rows are committed.
+    """Digest now when tasks run in-process; else ask the worker once the rows are committed.
 
     In-process, the digest shares our connection, so it sees the rows even inside a caller's
     transaction; a worker must not be asked before the commit makes them visible to it.
     A failing digest never takes the accepted events with it: they wait for the next one.
     """
     if not celery_app.conf.task_always_eager:
-        transaction.on_commit(queue_digest)
+        transaction.on_commit(digest_requests.request_digest)
         return
     try:
         digest_all()
     except Exception:
         logger.exception("digest failed; the events stay queued for the next digest")
-
-
-def queue_digest():
-    from ingest.tasks import digest
-
-    try:
-        digest.delay()
-    except Exception:
-        # The events are stored; beat's periodic digest picks them up once the broker is back.
-        logger.exception("could not queue a digest; the periodic digest will catch up")
 
 
 def digest_all():

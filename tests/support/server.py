@@ -38,15 +38,11 @@ def test_database_url():
 def start_gunicorn(log_path, *, extra_env=None, extra_args=()):
     """A gunicorn process serving errorhub on a free port; returns (process, base URL)."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": test_database_url(),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ERRORHUB_DATA_DIR": str(settings.DATA_DIR),
-        **(extra_env or {}),
-    }
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "SECRET_KEY": settings.SECRET_KEY}
+    env["ERRORHUB_DATA_DIR"] = str(settings.DATA_DIR)
     if settings.CELERY_BROKER_URL:
         env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    env.update(extra_env or {})
     command = [
         sys.executable, "-m", "gunicorn", "errorhub.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", "2", "--access-logfile", "-", *extra_args,
