@@ -20,7 +20,7 @@ run: install
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py import_kapacitor_tasks --if-run-migration
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=$${DEBUG:-false} $(BIN)/gunicorn errorhub.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	DEBUG=$${DEBUG:-false} PORT=$(PORT) $(BIN)/gunicorn errorhub.wsgi --config gunicorn.conf.py
 
 test: install
 	bash tests/run.sh
@@ -35,4 +35,5 @@ format: install
 	$(BIN)/ruff format .
 
 worker: install
-	$(BIN)/celery -A errorhub worker --loglevel info --beat
+	mkdir -p $${ERRORHUB_DATA_DIR:-data}
+	ERRORHUB_DATA_DIR=$$(realpath $${ERRORHUB_DATA_DIR:-data}) $(BIN)/supervisord --configuration supervisord.conf

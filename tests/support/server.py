@@ -36,7 +36,8 @@ def test_database_url():
 
 
 def start_gunicorn(log_path, *, extra_env=None, extra_args=()):
-    """A gunicorn process serving errorhub on a free port; returns (process, base URL)."""
+    """A gunicorn process serving errorhub on a free port, configured as in production
+    (gunicorn.conf.py) but with two workers; returns (process, base URL)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": test_database_url(), "SECRET_KEY": settings.SECRET_KEY}
     env["ERRORHUB_DATA_DIR"] = str(settings.DATA_DIR)
@@ -44,8 +45,8 @@ def start_gunicorn(log_path, *, extra_env=None, extra_args=()):
         env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
     env.update(extra_env or {})
     command = [
-        sys.executable, "-m", "gunicorn", "errorhub.wsgi", "--bind", f"127.0.0.1:{port}",
-        "--workers", "2", "--access-logfile", "-", *extra_args,
+        sys.executable, "-m", "gunicorn", "errorhub.wsgi", "--config", "gunicorn.conf.py",
+        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "-", *extra_args,
     ]  # fmt: skip
     out = open(log_path, "w")  # noqa: SIM115  (the process writes it for as long as it runs)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
