@@ -35,8 +35,23 @@ def _hashed(parts):
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+# Sentry's `fingerprint` array: `{{ default }}` stands for the fingerprint computed below.
+DEFAULT_PART = re.compile(r"^\{\{\s*default\s*\}\}$")
+PART_SEPARATOR = " ⋄ "
+
+
 def fingerprint_for(event):
-    """The fingerprint of an Event (or IncomingEvent) that carries no explicit one."""
+    """The fingerprint of an Event that carries no explicit key: a Sentry `fingerprint` array
+    (event.data["fingerprint"]) when it says more than `{{ default }}`, else computed."""
+    parts = (event.data or {}).get("fingerprint") or []
+    if parts and not (len(parts) == 1 and DEFAULT_PART.match(parts[0])):
+        default = computed_fingerprint(event)
+        return bounded("sentry:" + PART_SEPARATOR.join(default if DEFAULT_PART.match(p) else p for p in parts))
+    return computed_fingerprint(event)
+
+
+def computed_fingerprint(event):
+    """Type and in-app frames, else type and first line, else the message (module docstring)."""
     frames = event.frames or []
     in_app = [f for f in frames if f.get("in_app")] or frames
     if event.exception_type and in_app:

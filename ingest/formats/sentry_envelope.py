@@ -16,7 +16,6 @@ import re
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from dataclasses import replace as with_changes
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -34,13 +33,10 @@ from ingest.formats.sentry_event import (
     text,
     user_name,
 )
-from issues.grouping import fingerprint_for
 
 # Relay's limit for one event item (relay-config `max_event_size`).
 MAX_EVENT_BYTES = 1024 * 1024
 STORED_ITEM_TYPES = {"event"}
-DEFAULT_VARIABLE = re.compile(r"^\{\{\s*default\s*\}\}$")
-FINGERPRINT_SEPARATOR = " ⋄ "
 
 # Server-side scrubbing defaults (Sentry docs, "Server-Side Data Scrubbing").
 SENSITIVE_WORDS = (
@@ -225,7 +221,7 @@ def parse_event(event, path, received_at, event_id=None):
     message = message_text(event)
     first_line = (exception_value or message).strip().split("\n", 1)[0]
     tags = tag_dict(event.get("tags"))
-    incoming = IncomingEvent(
+    return IncomingEvent(
         event_id=event_id,
         timestamp=received_at if timestamp in (None, "") else moment(timestamp, f"{path}.timestamp"),
         level=normalized_level(event.get("level")),
@@ -241,10 +237,9 @@ def parse_event(event, path, received_at, event_id=None):
         environment=text(event.get("environment") or tags.get("environment")),
         release=release_version(event.get("release")) or tags.get("release", ""),
         tags=tags,
-        data=_details(event, exception),
+        data=_details(event, exception, _fingerprint_parts(event.get("fingerprint"), path)),
         raw={**event, "event_id": event_id},
     )
-    return with_changes(incoming, fingerprint=_explicit_fingerprint(event.get("fingerprint"), incoming, path))
 
 
 def _check_exception_shape(exception, path):
@@ -278,7 +273,7 @@ def _crash_location(frames):
     return f"{location} in {text(crash.get('function')) or '?'}"[:500]
 
 
-def _details(event, exception):
+def _details(event, exception, fingerprint):
     """What the issue page shows beside the stack: request, contexts, breadcrumbs and the like."""
     sdk = event.get("sdk") if isinstance(event.get("sdk"), dict) else {}
     details = {
@@ -291,23 +286,21 @@ def _details(event, exception):
         "transaction": text(event.get("transaction")),
         "mechanism": exception.get("mechanism"),
         "sdk": {"name": text(sdk.get("name")), "version": text(sdk.get("version"))} if sdk else None,
+        "fingerprint": fingerprint,
     }
     return {key: value for key, value in details.items() if value}
 
 
-def _explicit_fingerprint(fingerprint, incoming, path):
-    """Sentry's `fingerprint` array as one key; empty (or just `{{ default }}`) lets the digest decide."""
+def _fingerprint_parts(fingerprint, path):
+    """Sentry's `fingerprint` array, checked; the digest (issues.grouping) makes it a key, since
+    `{{ default }}` stands for the fingerprint it computes. Empty lets the digest decide alone."""
     if fingerprint is None:
-        return ""
+        return []
     if not isinstance(fingerprint, list) or not all(
         isinstance(part, (str, int, float)) and not isinstance(part, bool) for part in fingerprint
     ):
         raise PayloadError(f"{path}.fingerprint", "Expected a list of strings")
-    parts = [str(part) for part in fingerprint]
-    if not parts or (len(parts) == 1 and DEFAULT_VARIABLE.match(parts[0])):
-        return ""
-    default = fingerprint_for(incoming)
-    return "sentry:" + FINGERPRINT_SEPARATOR.join(default if DEFAULT_VARIABLE.match(p) else p for p in parts)
+    return [str(part) for part in fingerprint]
 
 
 def scrubbed(value, path, key="", root=""):
