@@ -1,6 +1,10 @@
+from functools import wraps
+
+from django.conf import settings
 from rest_framework import authentication, exceptions
 
 from accounts.tokens import token_from_request, user_for_token
+from errorhub.payload import PayloadError
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -17,3 +21,24 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return "Bearer"
+
+
+def token_user(*, open_setting=None):
+    """View decorator: passes the token's `user`, or refuses with 401 (in the surface's shape).
+
+    With `open_setting` true (ERRORHUB_OPEN_LEGACY_API), a request without a token passes
+    with user None, which selectors read as "every project".
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            token = token_from_request(request)
+            user = user_for_token(token)
+            if user is None and not (open_setting and getattr(settings, open_setting) and not token):
+                raise PayloadError(None, "Unauthorized", status=401)
+            return view(request, *args, user=user, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -9,23 +9,18 @@ from django.utils.text import slugify
 from accounts.models import PLATFORMS, Membership, Project, User, new_app_key_suffix
 from accounts.selectors import project_for_key
 from accounts.tokens import issue_token
-from ingest.formats.common import PayloadError
-from issues.models import DEFAULT_GROUP_NAME, EventGroup
+from errorhub.payload import PayloadError
 
 EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PROJECT_NAME = Project._meta.get_field("name").max_length
 
 
-class AccountError(Exception):
+class AccountError(PayloadError):
     """A refused account request; `code` is HealthGuard's error code."""
 
     def __init__(self, code, message, status=400, field=None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.field = field
+        super().__init__(field, message, status=status, code=code)
 
 
 class IngestRejected(PayloadError):
@@ -76,7 +71,7 @@ def _unique_slug(name):
 
 @transaction.atomic
 def create_project(*, name, platform="other", owner=None, app_key=None, platforms=PLATFORMS):
-    """A new project with its default group; the owner, when given, is its first member.
+    """A new project (issues gives it its default group); the owner, when given, is its first member.
 
     `platforms` are the accepted names: HealthGuard's /api/apps passes its own app types.
     """
@@ -90,7 +85,6 @@ def create_project(*, name, platform="other", owner=None, app_key=None, platform
         platform=platform,
         app_key=app_key or f"{platform}_{new_app_key_suffix()}",
     )
-    EventGroup.objects.create(project=project, name=DEFAULT_GROUP_NAME)
     if owner is not None:
         Membership.objects.create(project=project, user=owner)
     return project

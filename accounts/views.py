@@ -3,11 +3,11 @@
 from django.http import JsonResponse
 
 from accounts import services
+from accounts.authentication import token_user
 from accounts.models import PROJECT_TYPES
 from accounts.selectors import projects_of
-from errorhub.http import json_body, token_user
-from errorhub.responses import healthguard_error
-from ingest.formats.common import epoch_ms
+from errorhub.http import json_body
+from errorhub.payload import PayloadError, epoch_ms
 
 
 def user_json(user):
@@ -26,43 +26,37 @@ def app_json(project):
 
 def _session(sign_in, body, status):
     """Register or log in, answering HealthGuard's {token, user} or its coded error."""
-    try:
-        user, token = sign_in(body.get("email"), body.get("password"))
-    except services.AccountError as exc:
-        return healthguard_error(exc.message, exc.status, code=exc.code)
+    user, token = sign_in(body.get("email"), body.get("password"))
     return JsonResponse({"token": token, "user": user_json(user)}, status=status)
 
 
-@json_body(healthguard_error)
+@json_body
 def register(request, body):
     return _session(services.register_user, body, 201)
 
 
-@json_body(healthguard_error)
+@json_body
 def login(request, body):
     return _session(services.login_user, body, 200)
 
 
-@token_user(healthguard_error)
+@token_user()
 def me(request, user):
     return JsonResponse({"user": user_json(user)})
 
 
-@token_user(healthguard_error)
+@token_user()
 def list_apps(request, user):
     return JsonResponse({"apps": [app_json(p) for p in projects_of(user)]})
 
 
-@token_user(healthguard_error)
-@json_body(healthguard_error)
+@token_user()
+@json_body
 def create_app(request, body, user):
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
-        return healthguard_error("App name is required", 400, field="name")
-    try:
-        project = services.create_project(
-            name=name.strip(), platform=body.get("type", "web"), owner=user, platforms=PROJECT_TYPES
-        )
-    except services.AccountError as exc:
-        return healthguard_error(exc.message, 400, field=exc.field, code=exc.code)
+        raise PayloadError("name", "App name is required")
+    project = services.create_project(
+        name=name.strip(), platform=body.get("type", "web"), owner=user, platforms=PROJECT_TYPES
+    )
     return JsonResponse({"app": app_json(project)}, status=201)

@@ -4,12 +4,12 @@ from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
 
+from accounts.authentication import token_user
 from alerts import selectors, services
 from alerts.kapacitor import KapacitorError
 from alerts.validation import InvalidAlertTask
-from errorhub.http import json_body, page_size, token_user
+from errorhub.http import json_body, page_size
 from errorhub.responses import legacy_error
-from ingest.formats.common import PayloadError
 
 # The original lists every task; one answer stays bounded all the same (README "Bounded lists").
 MAX_TASK_LIST = 1000
@@ -19,7 +19,7 @@ def alert_manager(view):
     """The token of a user who may manage this kind of alert task (or the open legacy API)."""
 
     @wraps(view)
-    @token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+    @token_user(open_setting="ERRORHUB_OPEN_LEGACY_API")
     def guarded(request, *args, user, kind, **kwargs):
         if user is not None and not selectors.can_manage_alert_tasks(user, kind):
             return legacy_error("This token's user may not manage alert tasks", 403)
@@ -56,13 +56,13 @@ def _written(write, kind, body):
 
 
 @alert_manager
-@json_body(legacy_error)
+@json_body
 def task_create(request, kind, body):
     return _written(services.create_alert_task, kind, body)
 
 
 @alert_manager
-@json_body(legacy_error)
+@json_body
 def task_update(request, kind, body):
     """Changes only the fields the body gives."""
     return _written(services.update_alert_task, kind, body)
@@ -85,10 +85,7 @@ def task_delete(request, kind, app, dyno=None):
 
 @alert_manager
 def task_list(request, kind, app=None):
-    try:
-        limit = page_size(request.GET, "limit", MAX_TASK_LIST, MAX_TASK_LIST)
-    except PayloadError as exc:
-        return legacy_error(exc.message, 400, field=exc.field)
+    limit = page_size(request.GET, "limit", MAX_TASK_LIST, MAX_TASK_LIST)
     return JsonResponse([task_json(row) for row in selectors.alert_tasks(kind, app)[:limit]], safe=False)
 
 

@@ -8,16 +8,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.tokens import token_from_request, user_for_token
-from ingest.formats.common import PayloadError, parse_json
-
-
-class BodyTooLarge(PayloadError):
-    status = 413
-
-
-class UnsupportedEncoding(PayloadError):
-    status = 415
+from errorhub.payload import BodyTooLarge, PayloadError, UnsupportedEncoding, parse_json
 
 
 def raw_body(request):
@@ -88,45 +79,17 @@ def read_json(request):
     return parse_json(read_body(request))
 
 
-def json_body(error_response):
-    """View decorator: passes the parsed JSON object as `body`; a PayloadError from reading it
-    or from the view (a format's, IngestRejected's 401) is answered in the surface's shape."""
+def json_body(view):
+    """View decorator: passes the request's JSON object as `body` (PayloadError otherwise)."""
 
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            try:
-                body = read_json(request)
-                if not isinstance(body, dict):
-                    raise PayloadError("body", "Body must be a JSON object")
-                return view(request, *args, body=body, **kwargs)
-            except PayloadError as exc:
-                return error_response(exc.message, getattr(exc, "status", 400), field=exc.field or "body")
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        body = read_json(request)
+        if not isinstance(body, dict):
+            raise PayloadError("body", "Body must be a JSON object")
+        return view(request, *args, body=body, **kwargs)
 
-        return wrapper
-
-    return decorator
-
-
-def token_user(error_response, *, open_setting=None):
-    """View decorator: passes the token's `user`, or answers 401 in the surface's shape.
-
-    With `open_setting` true (ERRORHUB_OPEN_LEGACY_API), a request without a token passes
-    with user None, which selectors read as "every project".
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            token = token_from_request(request)
-            user = user_for_token(token)
-            if user is None and not (open_setting and getattr(settings, open_setting) and not token):
-                return error_response("Unauthorized", 401)
-            return view(request, *args, user=user, **kwargs)
-
-        return wrapper
-
-    return decorator
+    return wrapper
 
 
 def project_key(request):
@@ -139,7 +102,10 @@ def project_key(request):
 
 def by_method(error_response, **views):
     """One route with a view per HTTP method, e.g. Periskop's POST /errors beside the Sentry
-    collector's GET /errors; other methods get 405 in the surface's error shape."""
+    collector's GET /errors; other methods get 405 in the surface's error shape.
+
+    The one place a PayloadError raised below a view becomes a response, in that shape.
+    """
 
     @csrf_exempt
     def dispatch(request, *args, **kwargs):
@@ -148,7 +114,12 @@ def by_method(error_response, **views):
             response = error_response(f"Method {request.method} is not allowed here", 405)
             response["Allow"] = ", ".join(views)
             return response
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except PayloadError as exc:
+            # "" is the body as a whole; None (an account error) names no field.
+            field = "body" if exc.field == "" else exc.field
+            return error_response(exc.message, exc.status, field=field, code=exc.code)
 
     # errorhub.responses.surface_error reads it to answer in this surface's shape.
     dispatch.error_response = error_response

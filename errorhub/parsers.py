@@ -3,7 +3,7 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 
-from ingest.formats.common import PayloadError, parse_json
+from errorhub.payload import PayloadError, parse_json
 
 
 class StorableJSONParser(JSONParser):

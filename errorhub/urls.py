@@ -9,7 +9,6 @@ urlpatterns = [
     path("api/v1/", include("errorhub.api_urls")),
     path("", include("accounts.urls")),
     path("", include("ingest.urls")),
-    path("", include("issues.urls")),
     path("", include("alerts.urls")),
 ]
 

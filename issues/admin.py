@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
 
-from issues import lifecycle
-from issues.models import Event, EventGroup, Issue, IssueActivity, IssueBucket
+from issues import lifecycle, services
+from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -15,11 +16,48 @@ class ViewOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class EventGroupForm(forms.ModelForm):
+    class Meta:
+        model = EventGroup
+        fields = ["project", "name", "info"]
+
+    def clean(self):
+        cleaned = super().clean()
+        project = cleaned.get("project") or getattr(self.instance, "project", None)
+        if project is not None and cleaned.get("name"):
+            try:
+                services.check_group_name(
+                    project=project, name=cleaned["name"], group=self.instance.pk and self.instance
+                )
+            except services.GroupRefused as exc:
+                self.add_error("name", str(exc))
+        return cleaned
+
+
 @admin.register(EventGroup)
 class EventGroupAdmin(admin.ModelAdmin):
+    """Groups through issues.services: names checked, deletes move issues to the default group."""
+
+    form = EventGroupForm
     list_display = ["name", "project", "created_at"]
     list_filter = ["project"]
     search_fields = ["name", "info"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A group never moves to another project (its issues stay in theirs).
+        return ["project"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.name == DEFAULT_GROUP_NAME:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.delete_group(obj)
+
+    def delete_queryset(self, request, queryset):
+        for group in queryset:
+            services.delete_group(group)
 
 
 class IssueActivityInline(admin.TabularInline):

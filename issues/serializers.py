@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from accounts.selectors import visible_projects
-from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue
+from issues import services
+from issues.models import Event, EventGroup, Issue
 
 
 class IssueSerializer(serializers.ModelSerializer):
@@ -53,9 +54,8 @@ class EventGroupSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         project = attrs.get("project", getattr(self.instance, "project", None))
         name = attrs.get("name", getattr(self.instance, "name", None))
-        if self.instance is not None and self.instance.name == DEFAULT_GROUP_NAME and name != DEFAULT_GROUP_NAME:
-            raise serializers.ValidationError({"name": "The default group cannot be renamed."})
-        clash = EventGroup.objects.filter(project=project, name=name).exclude(pk=getattr(self.instance, "pk", None))
-        if clash.exists():
-            raise serializers.ValidationError({"name": "A group with this name exists in the project."})
+        try:
+            services.check_group_name(project=project, name=name, group=self.instance)
+        except services.GroupRefused as exc:
+            raise serializers.ValidationError({"name": str(exc)}) from None
         return attrs

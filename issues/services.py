@@ -38,8 +38,27 @@ def assign_group(assignments, *, user=None):
     return len(changed)
 
 
-class ProtectedGroup(ValueError):
+def give_default_group(sender, instance, created, raw=False, **kwargs):
+    """post_save of a Project: a new project gets the group its new issues land in."""
+    if created and not raw:
+        EventGroup.objects.get_or_create(project=instance, name=DEFAULT_GROUP_NAME)
+
+
+class GroupRefused(ValueError):
+    """A group change the rules refuse (the message says which)."""
+
+
+class ProtectedGroup(GroupRefused):
     """The default group: every project keeps it, new issues land in it."""
+
+
+def check_group_name(*, project, name, group=None):
+    """Names are unique in a project and the default group keeps its name (API and admin alike)."""
+    if group is not None and group.name == DEFAULT_GROUP_NAME and name != DEFAULT_GROUP_NAME:
+        raise ProtectedGroup("The default group cannot be renamed.")
+    clash = EventGroup.objects.filter(project=project, name=name).exclude(pk=getattr(group, "pk", None))
+    if clash.exists():
+        raise GroupRefused("A group with this name exists in the project.")
 
 
 @transaction.atomic

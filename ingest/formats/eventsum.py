@@ -14,7 +14,8 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from ingest.formats.common import IncomingEvent, PayloadError
+from errorhub.payload import PayloadError
+from ingest.formats.common import IncomingEvent
 
 MAX_EVENT_TYPE = 32  # upstream column event_type varchar(32)
 MAX_EVENT_NAME = 500  # Event.exception_type; upstream's column took 512

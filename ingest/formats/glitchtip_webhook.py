@@ -10,7 +10,8 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from ingest.formats.common import IncomingEvent, PayloadError
+from errorhub.payload import PayloadError
+from ingest.formats.common import IncomingEvent
 from ingest.formats.sentry_webhook import upstream_fingerprint
 
 FORMAT_MISMATCH = "Webhook payload doesn't match GlitchTip Slack/Microsoft Teams format"

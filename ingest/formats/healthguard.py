@@ -5,7 +5,8 @@ Unknown keys are stripped, as zod does; the stored payload is the parsed event.
 
 from urllib.parse import urlsplit
 
-from ingest.formats.common import IncomingEvent, PayloadError, from_epoch_ms
+from errorhub.payload import PayloadError, from_epoch_ms
+from ingest.formats.common import IncomingEvent
 
 MAX_BATCH = 50
 PLATFORMS = {

@@ -11,7 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ingest.formats.common import IncomingEvent, PayloadError
+from errorhub.payload import PayloadError
+from ingest.formats.common import IncomingEvent
 
 SEVERITIES = ("info", "warning", "error")
 DEFAULT_SEVERITY = "error"

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from ingest.formats.common import IncomingEvent, PayloadError, parse_json
+from errorhub.payload import PayloadError, parse_json
+from ingest.formats.common import IncomingEvent
 from ingest.formats.sentry_event import (
     breadcrumb_list,
     clean_frame,

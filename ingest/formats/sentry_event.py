@@ -6,7 +6,7 @@ type reads as empty rather than failing the event.
 
 from datetime import UTC, datetime
 
-from ingest.formats.common import PayloadError
+from errorhub.payload import PayloadError
 
 LEVELS = {"debug", "info", "warning", "error", "fatal"}
 LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "sample": "info"}

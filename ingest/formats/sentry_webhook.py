@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ingest.formats.common import IncomingEvent, PayloadError
+from errorhub.payload import PayloadError
+from ingest.formats.common import IncomingEvent
 from ingest.formats.sentry_event import (
     breadcrumb_list,
     clean_frame,

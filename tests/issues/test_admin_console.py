@@ -4,8 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from accounts.models import User
-from issues.models import Issue
+from accounts.models import Project, User
+from issues.models import EventGroup, Issue
 from tests.support.api import post_json
 from tests.support.healthguard import seed_batch
 
@@ -58,3 +58,40 @@ def test_counters_and_events_cannot_be_edited_around_the_services(operator):
     issue.refresh_from_db()
     assert (issue.event_count, issue.status) == (1, "unresolved")
     assert b'name="count"' not in page.content  # shown, not editable
+
+
+def test_a_project_added_in_the_admin_has_its_default_group(operator):
+    response = operator.post(
+        reverse("admin:accounts_project_add"),
+        {"name": "Billing", "slug": "billing", "platform": "python", "app_key": "python_billing",
+         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project = Project.objects.get(slug="billing")
+    assert list(project.groups.values_list("name", flat=True)) == ["default"]
+
+
+def test_the_default_group_cannot_be_deleted_or_renamed_in_the_admin(operator):
+    post_json(operator, "/api/events/batch", seed_batch())
+    default = EventGroup.objects.get(name="default")
+    other = EventGroup.objects.create(project=default.project, name="payments")
+    issue = Issue.objects.get()
+    issue.group = other
+    issue.save()
+
+    assert operator.get(reverse("admin:issues_eventgroup_delete", args=[default.pk])).status_code == 403
+    renamed = operator.post(reverse("admin:issues_eventgroup_change", args=[default.pk]), {"name": "x", "info": ""})
+    assert renamed.status_code == 200 and "The default group cannot be renamed." in renamed.content.decode()
+
+    def delete_selected(*groups):
+        return operator.post(
+            reverse("admin:issues_eventgroup_changelist"),
+            {"action": "delete_selected", "_selected_action": [g.pk for g in groups], "post": "yes"},
+        )
+
+    assert delete_selected(default, other).status_code == 403
+    assert EventGroup.objects.count() == 2
+    assert delete_selected(other).status_code == 302
+    assert list(EventGroup.objects.values_list("name", flat=True)) == ["default"]
+    issue.refresh_from_db()
+    assert issue.group == default

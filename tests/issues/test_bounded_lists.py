@@ -11,9 +11,9 @@ from django.utils import timezone
 from accounts.models import Project
 from errorhub.pagination import MAX_PAGE_SIZE
 from ingest import selectors as ingest_selectors
+from ingest.surfaces.eventsum.reads import MAX_LIMIT as MAX_SEARCH_LIMIT
+from ingest.surfaces.sentry_webhooks.collector import MAX_ERROR_LIST_LIMIT
 from issues.models import Event, Source
-from issues.views.eventsum import MAX_LIMIT as MAX_SEARCH_LIMIT
-from issues.views.sentry_collector import MAX_ERROR_LIST_LIMIT
 from tests.support.api import create_app
 
 pytestmark = pytest.mark.django_db

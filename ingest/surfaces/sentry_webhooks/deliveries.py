@@ -12,8 +12,8 @@ from django.conf import settings
 from django.http import JsonResponse
 
 from accounts.services import resolve_ingest_project
-from errorhub.http import BodyTooLarge, json_body, project_key, raw_body
-from errorhub.responses import sentry_webhook_error
+from errorhub.http import json_body, project_key, raw_body
+from errorhub.payload import PayloadError
 from ingest import pipeline
 from ingest.formats import glitchtip_webhook, sentry_webhook
 from issues import lifecycle, selectors
@@ -43,20 +43,15 @@ def signed_by_sentry(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         secret = settings.SENTRY_WEBHOOK_SECRET
-        if secret:
-            try:
-                body = raw_body(request)
-            except BodyTooLarge as exc:
-                return sentry_webhook_error(exc.message, exc.status, field=exc.field)
-            if not signature_matches(secret, body, request.headers):
-                return sentry_webhook_error("Invalid webhook signature", 401, field="Sentry-Hook-Signature")
+        if secret and not signature_matches(secret, raw_body(request), request.headers):
+            raise PayloadError("Sentry-Hook-Signature", "Invalid webhook signature", status=401)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
 @signed_by_sentry
-@json_body(sentry_webhook_error)
+@json_body
 def sentry_webhook_delivery(request, body):
     resource = request.headers.get("Sentry-Hook-Resource", "")
     if not resource and glitchtip_webhook.is_glitchtip_body(body):
@@ -72,7 +67,7 @@ def sentry_webhook_delivery(request, body):
     return _stored(project, Source.SENTRY_WEBHOOK, delivery.events)
 
 
-@json_body(sentry_webhook_error)
+@json_body
 def glitchtip_webhook_delivery(request, body):
     return _glitchtip_notification(request, body)
 
@@ -80,7 +75,7 @@ def glitchtip_webhook_delivery(request, body):
 def _glitchtip_notification(request, body):
     token = settings.GLITCHTIP_WEBHOOK_TOKEN
     if token and not hmac.compare_digest(token.encode(), request.GET.get("token", "").encode()):
-        return sentry_webhook_error("Invalid or missing webhook token", 401, field="token")
+        raise PayloadError("token", "Invalid or missing webhook token", status=401)
     project_name, events = glitchtip_webhook.parse_notification(body)
     project = resolve_ingest_project(
         key=project_key(request), name=project_name or DEFAULT_GLITCHTIP_PROJECT, field="project"

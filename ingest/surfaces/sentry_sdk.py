@@ -15,7 +15,6 @@ from errorhub.http import by_method, read_body
 from errorhub.responses import sentry_ingest_error
 from ingest import pipeline
 from ingest.formats import sentry_envelope
-from ingest.formats.common import PayloadError
 from issues.models import Source
 
 # Bugsink's list (ingest/views.py `_set_cors_headers`): what browser SDKs send.
@@ -49,10 +48,7 @@ def preflight(request, project_id):
 
 
 def envelope(request, project_id):
-    try:
-        parsed = sentry_envelope.parse_envelope(read_body(request))
-    except PayloadError as exc:
-        return _refused(exc)
+    parsed = sentry_envelope.parse_envelope(read_body(request))
     project = _authenticated_project(request, project_id, dsn_key=parsed.dsn_key)
     if project is None:
         return _forbidden(project_id)
@@ -62,19 +58,12 @@ def envelope(request, project_id):
 
 
 def store(request, project_id):
-    try:
-        event = sentry_envelope.parse_store_body(read_body(request))
-    except PayloadError as exc:
-        return _refused(exc)
+    event = sentry_envelope.parse_store_body(read_body(request))
     project = _authenticated_project(request, project_id)
     if project is None:
         return _forbidden(project_id)
     pipeline.accept(project, Source.SENTRY, [event])
     return JsonResponse({"id": event.event_id})
-
-
-def _refused(exc):
-    return sentry_ingest_error(exc.message, getattr(exc, "status", 400), field=exc.field or "body")
 
 
 def _authenticated_project(request, project_id, dsn_key=""):

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
-from errorhub.http import int_param, is_database_id, page_size, read_json, token_user
-from errorhub.responses import legacy_error
-from ingest.formats.common import PayloadError
+from accounts.authentication import token_user
+from errorhub.http import int_param, is_database_id, page_size, read_json
+from errorhub.payload import PayloadError
 from ingest.formats.eventsum import parse_timestamp
 from issues import selectors, services
 
@@ -19,7 +19,7 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 SORTS = ("recent", "increased")
 
-legacy_token_user = token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+legacy_token_user = token_user(open_setting="ERRORHUB_OPEN_LEGACY_API")
 
 
 def _required_id(params, name, alias):
@@ -81,25 +81,13 @@ def base_json(base):
     }
 
 
-def _bad_request(view):
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PayloadError as exc:
-            return legacy_error(exc.message, getattr(exc, "status", 400), field=exc.field or "body")
-
-    return wrapper
-
-
 @legacy_token_user
-@_bad_request
 def search(request, user):
     bases = selectors.eventsum_search(user, **_search_query(request.GET))
     return JsonResponse({"events": [base_json(base) for base in bases]})
 
 
 @legacy_token_user
-@_bad_request
 def histogram(request, user):
     # The seed-era name is event_base_id; the later fork's evt_id is accepted too.
     _, base_id = _required_id(request.GET, "event_base_id", alias="evt_id")
@@ -108,13 +96,12 @@ def histogram(request, user):
 
 
 @legacy_token_user
-@_bad_request
 def detail(request, user):
     # The seed documents event_instance_id; the original code reads event_id.
     name, event_id = _required_id(request.GET, "event_id", alias="event_instance_id")
     event = selectors.eventsum_event(user, event_id)
     if event is None:
-        return legacy_error(f"no event instance with id {event_id}", 404, field=name)
+        raise PayloadError(name, f"no event instance with id {event_id}", status=404)
     return JsonResponse(
         {
             "event_details": {
@@ -145,7 +132,6 @@ def _assignments(body):
 
 
 @legacy_token_user
-@_bad_request
 def assign_group(request, user):
     pairs = _assignments(read_json(request))
     issues = selectors.eventsum_issues_by_id(user, [event_id for event_id, _ in pairs])

@@ -2,9 +2,8 @@
 
 from django.http import JsonResponse
 
-from errorhub.http import token_user
-from errorhub.responses import healthguard_error
-from ingest.formats.common import epoch_ms, from_epoch_ms
+from accounts.authentication import token_user
+from errorhub.payload import PayloadError, epoch_ms, from_epoch_ms
 from issues import selectors
 from issues.models import Issue, Source
 
@@ -46,24 +45,20 @@ def event_json(event):
     }
 
 
-class InvalidQuery(ValueError):
-    pass
-
-
 def _query(request):
     """The shared filters: appKey, platform, status, start/end in epoch ms."""
     params = request.GET
     status = params.get("status", "open")
     if status not in selectors.HEALTHGUARD_STATUS:
-        raise InvalidQuery("status", "Invalid status; expected open, archived or all")
+        raise PayloadError("status", "Invalid status; expected open, archived or all")
     bounds = {}
     for name in ("start", "end"):
         if params.get(name):
             bounds[name] = from_epoch_ms(params[name])
             if bounds[name] is None:
-                raise InvalidQuery(name, "Invalid time range")
+                raise PayloadError(name, "Invalid time range")
     if "start" in bounds and "end" in bounds and bounds["start"] > bounds["end"]:
-        raise InvalidQuery("start", "Invalid time range")
+        raise PayloadError("start", "Invalid time range")
     return {
         "app_key": params.get("appKey", ""),
         "platform": params.get("platform", ""),
@@ -73,35 +68,23 @@ def _query(request):
     }
 
 
-def _with_query(view):
-    def wrapper(request, user):
-        try:
-            query = _query(request)
-        except InvalidQuery as exc:
-            field, message = exc.args
-            return healthguard_error(message, 400, field=field)
-        return view(request, user, query)
-
-    return wrapper
-
-
-@token_user(healthguard_error)
-@_with_query
-def overview(request, user, query):
+@token_user()
+def overview(request, user):
+    query = _query(request)
     return JsonResponse({"totals": selectors.healthguard_overview(user, **query)})
 
 
-@token_user(healthguard_error)
-@_with_query
-def issue_list(request, user, query):
+@token_user()
+def issue_list(request, user):
+    query = _query(request)
     issues = selectors.healthguard_issues(user, **query)[:ISSUE_LIST_LIMIT]
     return JsonResponse({"issues": [issue_json(issue) for issue in issues]})
 
 
-@token_user(healthguard_error)
+@token_user()
 def issue_detail(request, user, issue_id):
     issue = selectors.healthguard_issue(user, issue_id)
     if issue is None:
-        return healthguard_error("Issue not found", 404)
+        raise PayloadError(None, "Issue not found", status=404)
     events = selectors.latest_events(issue, ISSUE_EVENTS_LIMIT)
     return JsonResponse({"issue": issue_json(issue), "events": [event_json(e) for e in events]})

@@ -8,17 +8,18 @@ from datetime import UTC
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from accounts.authentication import token_user
 from accounts.selectors import project_for_key
 from accounts.services import resolve_ingest_project
-from errorhub.http import json_body, project_key, token_user
-from errorhub.responses import legacy_error
+from errorhub.http import json_body, project_key
+from errorhub.payload import PayloadError
 from ingest import selectors, services
 from ingest.formats import periskop
 
 DEFAULT_PROJECT = "periskop"
 
 
-@json_body(legacy_error)
+@json_body
 def push_errors(request, body):
     push = periskop.parse_push(body, received_at=timezone.now())
     project_name = request.GET.get("project") or DEFAULT_PROJECT
@@ -75,18 +76,18 @@ def aggregate_json(issue):
     }
 
 
-@token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+@token_user(open_setting="ERRORHUB_OPEN_LEGACY_API")
 def export_errors(request, user):
     key = project_key(request)
     name = request.GET.get("project") or DEFAULT_PROJECT
     if key:
         keyed = project_for_key(key)
         if keyed is None:
-            return legacy_error("Unknown project key.", 401, field="key")
+            raise PayloadError("key", "Unknown project key.", status=401)
         project, name = selectors.periskop_project_for_key(user, keyed), keyed.slug
     else:
         project = selectors.periskop_project(user, name)
     if project is None:
-        return legacy_error(f"Unknown project {name!r}", 404, field="project")
+        raise PayloadError("project", f"Unknown project {name!r}", status=404)
     aggregates = [aggregate_json(issue) for issue in selectors.periskop_aggregates(project)]
     return JsonResponse({"aggregated_errors": aggregates, "target_uuid": str(project.periskop_target_uuid)})

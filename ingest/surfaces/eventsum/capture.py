@@ -5,15 +5,14 @@ from django.http import HttpResponse
 
 from accounts.services import resolve_ingest_project
 from errorhub.http import json_body, project_key
-from errorhub.responses import legacy_error
+from errorhub.payload import PayloadError
 from ingest import pipeline
 from ingest.formats import eventsum
-from ingest.formats.common import PayloadError
 from issues.models import Source
 
 
 # Routed POST-only through errorhub.http.by_method (CSRF-exempt, JSON 405).
-@json_body(legacy_error)
+@json_body
 def capture(request, body):
     service, event = eventsum.parse_capture(body, time_format=settings.ERRORHUB_EVENTSUM_TIME_FORMAT)
     key = project_key(request)

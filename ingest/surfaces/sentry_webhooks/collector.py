@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 
-from errorhub.http import page_size, token_user
-from errorhub.responses import legacy_error
-from ingest.formats.common import PayloadError
+from accounts.authentication import token_user
+from errorhub.http import page_size
+from errorhub.payload import PayloadError
 from issues import selectors
 
 ERROR_LIST_LIMIT = 100
@@ -91,17 +91,14 @@ def error_row(event):
     }
 
 
-@token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+@token_user(open_setting="ERRORHUB_OPEN_LEGACY_API")
 def error_list(request, user):
-    try:
-        limit = page_size(request.GET, "limit", ERROR_LIST_LIMIT, MAX_ERROR_LIST_LIMIT)
-    except PayloadError as exc:
-        return legacy_error(exc.message, 400, field=exc.field)
+    limit = page_size(request.GET, "limit", ERROR_LIST_LIMIT, MAX_ERROR_LIST_LIMIT)
     events = selectors.sentry_collector_errors(user)[:limit]
     return JsonResponse([error_row(event) for event in events], safe=False)
 
 
-@token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+@token_user(open_setting="ERRORHUB_OPEN_LEGACY_API")
 def latest_error(request, user):
     event = selectors.sentry_collector_errors(user).first()
     if event is None:
@@ -110,11 +107,11 @@ def latest_error(request, user):
     return JsonResponse(error_row(event))
 
 
-@token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+@token_user(open_setting="ERRORHUB_OPEN_LEGACY_API")
 def latest_stacktrace(request, user):
     event = selectors.sentry_collector_errors(user).first()
     if event is None:
-        return legacy_error("No errors found", 404)
+        raise PayloadError(None, "No errors found", status=404)
     frames = event.frames or []
     return JsonResponse(
         {
@@ -126,7 +123,7 @@ def latest_stacktrace(request, user):
     )
 
 
-@token_user(legacy_error, open_setting="ERRORHUB_OPEN_LEGACY_API")
+@token_user(open_setting="ERRORHUB_OPEN_LEGACY_API")
 def collector_config(request, user):
     """What is configured, never the values (as the original's /config)."""
     return JsonResponse(
