@@ -91,7 +91,7 @@ def create_project(*, name, platform="other", owner=None, app_key=None, platform
 
 
 def resolve_ingest_project(*, key="", app_key="", name="", field):
-    """The project an ingest request lands in (DECISIONS.md, "Tenancy and auth").
+    """The project an ingest request lands in (docs/architecture.md, "Decisions").
 
     A project key (header X-Errorhub-Key or ?key=) decides and must exist. Otherwise the
     payload's identifier does: HealthGuard's appKey, or a name/slug for the other formats.

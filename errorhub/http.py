@@ -93,7 +93,7 @@ def json_body(view):
 
 
 def project_key(request):
-    """The ingest project key of DECISIONS.md: the `/k/<key>/` base-URL prefix (read by
+    """The ingest project key (docs/architecture.md, "Decisions"): the `/k/<key>/` base-URL prefix (read by
     errorhub.middleware), else header X-Errorhub-Key, else ?key=."""
     return (
         getattr(request, "path_project_key", "") or request.headers.get("X-Errorhub-Key") or request.GET.get("key", "")

@@ -11,7 +11,7 @@ KEY_PREFIX = re.compile(r"^/k/(?P<key>[^/]+)(?P<path>/.*)$")
 
 
 class ProjectKeyPrefixMiddleware:
-    """`/k/<project key>/<original path>` is the original path with that key (DECISIONS.md).
+    """`/k/<project key>/<original path>` is the original path with that key (docs/architecture.md, "Decisions").
 
     Legacy clients that can change only their base URL (periskop-client appends `/errors`,
     webhook senders take one URL) cannot send X-Errorhub-Key; the prefix stands for it, and

@@ -1,4 +1,4 @@
-"""One error shape per surface, each in the original's key names (DECISIONS.md).
+"""One error shape per surface, each in the original's key names (docs/architecture.md, "Decisions").
 
 Every builder takes (message, status, *, field=None, code=None) so the shared view
 decorators in errorhub.http can answer in any surface's shape.
