@@ -4,8 +4,10 @@ An explicit key from the reporter wins (HealthGuard fingerprint, Periskop aggreg
 Eventsum hash, upstream Sentry issue id). Otherwise, as Sentry and Bugsink do: the exception
 type plus the in-app frames (module or file, and function; line numbers ignored so a
 deploy does not split issues), else the type plus the first line of the value, else the
-message. Numbers, hex ids and UUIDs are masked so "user 41 not found" and "user 42 not
-found" stay one issue.
+message. A chain of exceptions (`data["exceptions"]`, `raise X from Y`) is grouped by every
+exception of it, each the same way, so the same error from two different causes is two
+issues. Numbers, hex ids and UUIDs are masked so "user 41 not found" and "user 42 not found"
+stay one issue.
 """
 
 import hashlib
@@ -50,15 +52,23 @@ def fingerprint_for(event):
     return computed_fingerprint(event)
 
 
-def computed_fingerprint(event):
-    """Type and in-app frames, else type and first line, else the message (module docstring)."""
-    frames = event.frames or []
+def _exception_parts(exception_type, exception_value, frames):
     in_app = [f for f in frames if f.get("in_app")] or frames
-    if event.exception_type and in_app:
-        return _hashed(["stack", event.exception_type, *map(_frame_key, in_app[-MAX_FRAMES:])])
+    if in_app:
+        return ["stack", exception_type, *map(_frame_key, in_app[-MAX_FRAMES:])]
+    first_line = (exception_value or "").strip().split("\n", 1)[0]
+    return ["type", exception_type, parameterize(first_line)]
+
+
+def computed_fingerprint(event):
+    """The chain, else type and in-app frames, else type and first line, else the message
+    (module docstring)."""
+    chain = event.data.get("exceptions") if isinstance(event.data, dict) else None
+    if isinstance(chain, list) and len(chain) > 1:
+        parts = (_exception_parts(e.get("type") or "", e.get("value"), e.get("frames") or []) for e in chain)
+        return _hashed(["chain", *(part for exception in parts for part in exception)])
     if event.exception_type:
-        first_line = (event.exception_value or "").strip().split("\n", 1)[0]
-        return _hashed(["type", event.exception_type, parameterize(first_line)])
+        return _hashed(_exception_parts(event.exception_type, event.exception_value, event.frames or []))
     return _hashed(["message", parameterize((event.message or "").strip())])
 
 

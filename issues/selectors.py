@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Environment
@@ -117,8 +117,10 @@ def eventsum_issues(user, *, service_id=None, issue_id=None, fingerprint="", gro
             project_id=environment.project_id, first_environment=environment.name
         )
     if keywords:
-        # Upstream matches the event type or the message (the title); a base matching both is listed once.
-        issues = issues.filter(Q(error_type__contains=keywords) | Q(title__contains=keywords))
+        # Upstream matches the event type (its events' platform) or the message (in the title
+        # `<event_name>: <message>`); a base matching both is listed once.
+        typed = Event.objects.filter(issue=OuterRef("pk"), platform__contains=keywords)
+        issues = issues.filter(Q(title__contains=keywords) | Exists(typed))
     return issues
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from tests.support.api import TokenClient, register
 from tests.support.fake_kapacitor import fake_kapacitor_server  # noqa: F401  (shared fixture)
+from tests.support.sentry_node import node_reporter  # noqa: F401  (shared fixture)
 from tests.support.server import errorhub_server, gunicorn_process  # noqa: F401  (shared fixtures)
 from tests.support.worker import celery_worker, celery_worker_process  # noqa: F401  (shared fixtures)
 

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from errorhub.payload import PayloadError
 from ingest.formats.common import IncomingEvent
+from ingest.formats.frames import crash_location, in_app_path
+from ingest.formats.scrubbing import scrubbed
 
 MAX_EVENT_TYPE = 32  # upstream column event_type varchar(32)
 MAX_EVENT_NAME = 500  # Event.exception_type; upstream's column took 512
@@ -266,7 +268,10 @@ def _frames(raw_data):
     if not isinstance(frames, list):
         return []
     return [
-        {key: frame.get(key) for key in ("filename", "abs_path", "module", "function", "lineno", "context_line")}
+        {
+            **{key: frame.get(key) for key in ("filename", "abs_path", "module", "function", "lineno", "context_line")},
+            "in_app": in_app_path(frame.get("abs_path") or frame.get("filename")),
+        }
         for frame in frames
         if isinstance(frame, dict)
     ]
@@ -309,7 +314,7 @@ def parse_capture(payload, *, time_format):
         "message": _decode_string(_field(data, "message"), "event_data.message"),
         "raw_data": _field(data, "raw_data"),
     }
-    extra_args = _object(payload, "extra_args")
+    extra_args = scrubbed(_object(payload, "extra_args"))
     filters = _filter_names(payload)
     groupings = _decode_strings(_field(payload, "configurable_groupings"), "configurable_groupings")
 
@@ -318,16 +323,19 @@ def parse_capture(payload, *, time_format):
     fingerprint = base_hash(processed_data)
     generic_data_hash = base_hash(generic_data)
     message = event_data["message"]
+    frames = _frames(event_data["raw_data"])
     return service, IncomingEvent(
         event_id=uuid.uuid4().hex,
         timestamp=timestamp,
         platform=event_type,
         message=message,
-        title=message or event_name,
-        error_type=event_type,
+        # The event name is the exception class (the seed's ZeroDivisionError), the type its language.
+        title=f"{event_name}: {message}" if message else event_name,
+        culprit=crash_location(frames),
+        error_type=event_name,
         exception_type=event_name,
         exception_value=message,
-        frames=_frames(event_data["raw_data"]),
+        frames=frames,
         environment=environment,
         fingerprint=fingerprint,
         tags={"service": service},
@@ -341,5 +349,6 @@ def parse_capture(payload, *, time_format):
             "configurable_filters": filters,
             "configurable_groupings": groupings,
         },
-        raw=payload,
+        # Only extra_args is scrubbed: event_data is what the base hash covers, byte for byte.
+        raw={key: extra_args if key.casefold() == "extra_args" else value for key, value in payload.items()},
     )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from errorhub.payload import PayloadError
 from ingest.formats.common import IncomingEvent
+from ingest.formats.scrubbing import scrubbed
 from ingest.formats.sentry_webhook import upstream_fingerprint
 
 FORMAT_MISMATCH = "Webhook payload doesn't match GlitchTip Slack/Microsoft Teams format"
@@ -27,6 +28,7 @@ def is_glitchtip_body(body):
 def parse_notification(body, received_at=None):
     """A notification body → (project name, [IncomingEvent]); the project is "" when not named."""
     received_at = received_at or datetime.now(UTC)
+    body = scrubbed(body)
     if "alias" not in body:
         raise PayloadError("alias", f"{FORMAT_MISMATCH}: alias is required")
     attachments = body.get("attachments")

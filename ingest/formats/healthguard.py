@@ -1,12 +1,16 @@
 """HealthGuard SDK batches (`POST /api/events/batch`): validation as the collector's zod schema.
 
-Unknown keys are stripped, as zod does; the stored payload is the parsed event.
+Unknown keys are stripped, as zod does; the stored payload is the parsed event, its
+free-form parts scrubbed. An error's `stack` string is read into frames (V8, SpiderMonkey
+and JavaScriptCore formats) for the culprit; upstream kept only the string.
 """
 
 from urllib.parse import urlsplit
 
 from errorhub.payload import PayloadError, from_epoch_ms
 from ingest.formats.common import IncomingEvent
+from ingest.formats.frames import crash_location, javascript_frames
+from ingest.formats.scrubbing import scrubbed
 
 MAX_BATCH = 50
 PLATFORMS = {
@@ -18,6 +22,8 @@ ERROR_TYPES = {"js", "promise", "resource", "request", "native"}
 BREADCRUMB_TYPES = {"navigation", "click", "http", "manual"}
 RATINGS = {"good", "needs-improvement", "poor"}
 MAX_CONTEXT_KEYS = 20
+# What the SDK fills with the app's own data, where secrets can hide: scrubbed before storing.
+FREE_FORM_FIELDS = {"context", "requestData", "deviceInfo", "breadcrumbs", "breadcrumb"}
 # Event ids and app keys name rows (Event.event_id, Project.app_key): refused when longer, never cut.
 MAX_ID_LENGTH = 200
 
@@ -181,6 +187,7 @@ def _read_event(value, index, batch_app_key, issues):
 
 
 def _incoming(event):
+    event = {key: scrubbed(value) if key in FREE_FORM_FIELDS else value for key, value in event.items()}
     kind = event["type"]
     timestamp = from_epoch_ms(event["timestamp"])
     common = {
@@ -195,14 +202,16 @@ def _incoming(event):
         "raw": event,
     }
     if kind == "error":
+        frames = javascript_frames(event.get("stack"))
         return IncomingEvent(
             **common,
             message=event["message"],
             title=event["message"],
-            culprit=event.get("filename", ""),
+            culprit=crash_location(frames) or event.get("filename", ""),
             error_type=event["errorType"],
+            frames=frames,
             fingerprint=event["fingerprint"],
-            data={"stack": event.get("stack", "")},
+            data={"stack": event.get("stack", ""), "breadcrumbs": event["breadcrumbs"]},
         )
     if kind == "http" and not event["success"]:
         # The collector recomputes failed-request fingerprints and stores them in the event.

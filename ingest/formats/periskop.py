@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 from errorhub.payload import PayloadError
 from ingest.formats.common import IncomingEvent
+from ingest.formats.frames import in_app_path
+from ingest.formats.scrubbing import scrubbed
 
 SEVERITIES = ("info", "warning", "error")
 DEFAULT_SEVERITY = "error"
@@ -30,7 +32,6 @@ _RFC3339 = re.compile(
 _PYTHON_FRAME = re.compile(r'^\s*File "(?P<filename>[^"]+)", line (?P<lineno>\d+), in (?P<function>.+)$')
 _GO_FUNCTION = re.compile(r"^(?P<function>\S+)\(.*\)$")
 _GO_LOCATION = re.compile(r"^\s+(?P<filename>\S+\.go):(?P<lineno>\d+)(?: \+0x[0-9a-f]+)?$")
-_LIBRARY_PATHS = ("site-packages/", "dist-packages/", "/lib/python", "/go/pkg/mod/", "/usr/local/go/src/", "<frozen ")
 
 
 @dataclass
@@ -173,11 +174,12 @@ def _frame(filename, function, lineno, context_line):
         "function": function,
         "lineno": int(lineno),
         "context_line": context_line,
-        "in_app": not any(part in filename for part in _LIBRARY_PATHS),
+        "in_app": in_app_path(filename),
     }
 
 
 def _incoming(latest, path, key, severity, target_uuid, received_at):
+    latest = scrubbed(latest)
     obj = _object(latest, path, nullable=False)
     pushed_error = _get(obj, "error")
     error = _error_instance({} if pushed_error is None else pushed_error, path + ".error")

@@ -5,14 +5,14 @@ a payload of `length` bytes (or up to the next newline). Only `event` items are 
 transactions, sessions, client reports, attachments and every other type are skipped, as
 Bugsink and GlitchTip skip what they do not support.
 
-Events are scrubbed here, before anything is stored (Sentry's server-side defaults), and
-turned into IncomingEvents. An explicit `fingerprint` array wins over errorhub's grouping,
+Events are scrubbed here, before anything is stored (ingest.formats.scrubbing), and turned
+into IncomingEvents that keep the whole exception chain, the user, breadcrumbs, request,
+contexts and tags. An explicit `fingerprint` array wins over errorhub's grouping,
 with `{{ default }}` standing for the fingerprint errorhub would have computed.
 """
 
 import base64
 import binascii
-import re
 import uuid
 import zlib
 from dataclasses import dataclass, field
@@ -21,9 +21,12 @@ from urllib.parse import urlsplit
 
 from errorhub.payload import PayloadError, parse_json
 from ingest.formats.common import IncomingEvent
+from ingest.formats.frames import crash_location
+from ingest.formats.scrubbing import scrubbed
 from ingest.formats.sentry_event import (
     breadcrumb_list,
     clean_frame,
+    exception_chain,
     main_exception,
     message_text,
     moment,
@@ -33,29 +36,12 @@ from ingest.formats.sentry_event import (
     tag_dict,
     text,
     user_name,
+    user_object,
 )
 
 # Relay's limit for one event item (relay-config `max_event_size`).
 MAX_EVENT_BYTES = 1024 * 1024
 STORED_ITEM_TYPES = {"event"}
-
-# Server-side scrubbing defaults (Sentry docs, "Server-Side Data Scrubbing").
-SENSITIVE_WORDS = (
-    "password", "secret", "passwd", "api_key", "apikey", "auth", "credentials", "mysql_pwd",
-    "privatekey", "private_key", "token", "bearer",
-)  # fmt: skip
-FILTERED = "[Filtered]"
-# Card numbers inside any string: 13 to 16 digits, optionally grouped by spaces or dashes,
-# that pass the Luhn check (so order numbers and millisecond timestamps mostly survive).
-CARD_NUMBER = re.compile(r"\b(?:\d[ -]?){12,15}\d\b")
-# Strings that name the error (exception type and value, message, frame locations) are what
-# grouping and titles need: there only credit cards are masked, as Sentry does not
-# word-scrub exception messages either. Everywhere else a value with a sensitive word goes.
-NAMING_ROOTS = {"exception", "threads", "logentry", "message", "culprit", "transaction", "logger", "fingerprint"}
-NAMING_KEYS = {
-    "exception", "values", "type", "value", "module", "function", "filename", "abs_path",
-    "message", "formatted", "culprit", "transaction", "logger", "fingerprint",
-}  # fmt: skip
 
 
 class ItemTooLarge(PayloadError):
@@ -209,7 +195,7 @@ def parse_event(event, path, received_at, event_id=None):
     """One Sentry event object → IncomingEvent (scrubbed). The envelope's event_id wins."""
     if not isinstance(event, dict):
         raise PayloadError(path, "Expected a JSON object")
-    event = scrubbed(event, path)
+    event = scrubbed(event)
     _check_exception_shape(event.get("exception"), f"{path}.exception")
     if event_id is None:
         event_id = normalized_event_id(event.get("event_id"), f"{path}.event_id", required=False)
@@ -229,7 +215,7 @@ def parse_event(event, path, received_at, event_id=None):
         platform=text(event.get("platform")),
         message=message or ": ".join(filter(None, [exception_type, exception_value])),
         title=": ".join(filter(None, [exception_type, first_line])) or "<no message>",
-        culprit=text(event.get("culprit") or event.get("transaction")) or _crash_location(frames),
+        culprit=_culprit(event, frames),
         error_type=exception_type,
         exception_type=exception_type,
         exception_value=exception_value,
@@ -264,20 +250,19 @@ def _check_exception_shape(exception, path):
             raise PayloadError(f"{path}.values.{index}.stacktrace.frames", "Expected a list of frames")
 
 
-def _crash_location(frames):
-    """Sentry's generated culprit: the innermost in-app frame, as "module in function"."""
-    in_app = [f for f in frames if f.get("in_app")] or frames
-    if not in_app:
-        return ""
-    crash = in_app[-1]
-    location = text(crash.get("module") or crash.get("filename"))
-    return f"{location} in {text(crash.get('function')) or '?'}"[:500]
+def _culprit(event, frames):
+    """The event's own culprit, else its transaction, else the crash frame; message and log
+    events have no frames, so their logger says where they come from."""
+    explicit = text(event.get("culprit") or event.get("transaction"))
+    return (explicit or crash_location(frames) or text(event.get("logger")))[:500]
 
 
 def _details(event, exception, fingerprint):
     """What the issue page shows beside the stack: request, contexts, breadcrumbs and the like."""
     sdk = event.get("sdk") if isinstance(event.get("sdk"), dict) else {}
     details = {
+        "exceptions": exception_chain(event),
+        "user": user_object(event.get("user")),
         "request": event.get("request"),
         "contexts": event.get("contexts"),
         "breadcrumbs": breadcrumb_list(event),
@@ -302,30 +287,3 @@ def _fingerprint_parts(fingerprint, path):
     ):
         raise PayloadError(f"{path}.fingerprint", "Expected a list of strings")
     return [str(part) for part in fingerprint]
-
-
-def scrubbed(value, path, key="", root=""):
-    """A copy of the event with Sentry's default scrubbing applied (see SENSITIVE_WORDS)."""
-    if isinstance(value, dict):
-        return {
-            name: FILTERED if _sensitive(name) else scrubbed(item, f"{path}.{name}", name, root or name)
-            for name, item in value.items()
-        }
-    if isinstance(value, list):
-        return [scrubbed(item, f"{path}.{index}", key, root) for index, item in enumerate(value)]
-    if isinstance(value, str):
-        value = CARD_NUMBER.sub(_masked_card, value)
-        if not (root in NAMING_ROOTS and key in NAMING_KEYS) and _sensitive(value):
-            return FILTERED
-    return value
-
-
-def _masked_card(match):
-    digits = [int(d) for d in match.group() if d.isdigit()]
-    checksum = sum(digits[-1::-2]) + sum(sum(divmod(2 * d, 10)) for d in digits[-2::-2])
-    return FILTERED if checksum % 10 == 0 else match.group()
-
-
-def _sensitive(name):
-    folded = name.lower().replace("-", "_")
-    return any(word in folded for word in SENSITIVE_WORDS)

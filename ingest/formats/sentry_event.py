@@ -114,6 +114,44 @@ def tag_dict(tags):
     return {text(key): text(value) for key, value in pairs if text(key)}
 
 
+def exception_chain(event):
+    """Every exception of a chain in Sentry's order (the first cause first, the raised one
+    last), each with its type, value, module, mechanism and its own frames."""
+    values = exception_values(event)
+    return [
+        {
+            "type": text(value.get("type")),
+            "value": text(value.get("value")),
+            "module": text(value.get("module")),
+            "mechanism": value.get("mechanism") if isinstance(value.get("mechanism"), dict) else None,
+            # Only the raised exception may take the event's own stacktrace (message events, old SDKs).
+            "frames": [
+                clean_frame(f)
+                for f in (stack_frames(event, value) if value is values[-1] else _own_frames(value))
+                if isinstance(f, dict)
+            ],
+        }
+        for value in values
+    ]
+
+
+def _own_frames(exception):
+    stacktrace = exception.get("stacktrace")
+    frames = stacktrace.get("frames") if isinstance(stacktrace, dict) else None
+    return frames if isinstance(frames, list) else []
+
+
+USER_KEYS = ("id", "email", "username", "ip_address", "name")
+
+
+def user_object(user):
+    """Sentry's user as an object of its identifying fields (a bare string is an id); None if empty."""
+    if not isinstance(user, dict):
+        return {"id": text(user)} if text(user) else None
+    found = {key: text(user.get(key)) for key in USER_KEYS}
+    return {key: value for key, value in found.items() if value and value != AUTO_IP} or None
+
+
 def user_name(user):
     """One string for the user: id, else email, else username, else IP address."""
     if isinstance(user, dict):

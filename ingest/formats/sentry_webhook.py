@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 
 from errorhub.payload import PayloadError
 from ingest.formats.common import IncomingEvent
+from ingest.formats.scrubbing import scrubbed
 from ingest.formats.sentry_event import (
     breadcrumb_list,
     clean_frame,
+    exception_chain,
     main_exception,
     message_text,
     moment,
@@ -28,6 +30,7 @@ from ingest.formats.sentry_event import (
     tag_dict,
     text,
     user_name,
+    user_object,
 )
 
 # (resource, action) pairs that are one occurrence of an upstream issue.
@@ -69,6 +72,7 @@ def upstream_fingerprint(issue_id):
 def parse_delivery(body, resource="", received_at=None):
     """A webhook body (and its `Sentry-Hook-Resource` header, if any) → Delivery."""
     received_at = received_at or datetime.now(UTC)
+    body = scrubbed(body)
     resource = resource.strip().lower() or _infer_resource(body)
     if resource == "service_hook":
         # Legacy service hooks (event.created / event.alert) carry the issue as "group".
@@ -194,6 +198,8 @@ def _occurrence(body, issue, event, project, path, received_at, issue_path="data
             "project_slug": text(project.get("slug")) or None,
             "project_id": text(project.get("id") or event.get("project")) or None,
             "breadcrumbs": breadcrumb_list(event),
+            "exceptions": exception_chain(event),
+            "user": user_object(event.get("user")),
         },
         raw=body,
     )

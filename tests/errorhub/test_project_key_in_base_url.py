@@ -9,33 +9,10 @@ from periskop_client.exporter import ExceptionExporter
 from tests.conftest import load_fixture
 from tests.ingest.test_sentry_glitchtip_webhook import notification
 from tests.ingest.test_sentry_webhook import event_alert
+from tests.support.api import ServerApi
 from tests.support.healthguard import seed_batch
-from tests.support.worker import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def new_project(server, token, name, platform="python"):
-    response = requests.post(
-        f"{server}/api/v1/projects/",
-        json={"name": name, "platform": platform},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def issues_of(server, token, project):
-    response = requests.get(
-        f"{server}/api/v1/issues/?project={project['id']}", headers={"Authorization": f"Bearer {token}"}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["results"]
-
-
-def settle(server, token, project, count):
-    """The project's issues once `count` of them exist (the PostgreSQL leg's worker digests)."""
-    return wait_until(lambda: len(issues := issues_of(server, token, project)) >= count and issues) or []
 
 
 def parse_price(text):
@@ -43,7 +20,8 @@ def parse_price(text):
 
 
 def test_periskop_client_pushes_to_its_keyed_address_and_the_export_shows_it(errorhub_server, owner):
-    project = new_project(errorhub_server, owner.token, "Pricing")
+    api = ServerApi(errorhub_server, owner.token)
+    project = api.new_project("Pricing", "python")
     push_address = project["client_settings"]["periskop"]["push_address"]
     assert push_address == f"{errorhub_server}/k/{project['app_key']}"
 
@@ -54,7 +32,7 @@ def test_periskop_client_pushes_to_its_keyed_address_and_the_export_shows_it(err
         collector.report(exc)
     ExceptionExporter(collector).push_to_gateway(push_address)
 
-    [issue] = settle(errorhub_server, owner.token, project, 1)
+    [issue] = api.issues(project, 1).values()
     assert (issue["source"], issue["error_type"]) == ("periskop", "ValueError")
     export = requests.get(project["client_settings"]["periskop"]["export_url"], params={"token": owner.token})
     assert export.status_code == 200, export.text
@@ -65,7 +43,8 @@ def test_periskop_client_pushes_to_its_keyed_address_and_the_export_shows_it(err
 
 
 def test_every_legacy_surface_takes_the_key_from_the_base_url(errorhub_server, owner):
-    project = new_project(errorhub_server, owner.token, "Storefront", platform="javascript")
+    api = ServerApi(errorhub_server, owner.token)
+    project = api.new_project("Storefront", "javascript")
     keyed = f"{errorhub_server}/k/{project['app_key']}"
     capture = requests.post(
         project["client_settings"]["eventsum"]["capture_url"], json=load_fixture("eventsum_capture.json")
@@ -79,7 +58,7 @@ def test_every_legacy_surface_takes_the_key_from_the_base_url(errorhub_server, o
     glitchtip = requests.post(project["client_settings"]["glitchtip_webhook"]["url"], json=notification())
 
     assert [r.status_code for r in (capture, batch, webhook, glitchtip)] == [200, 202, 201, 201]
-    issues = settle(errorhub_server, owner.token, project, 4)
+    issues = api.issues(project, 4).values()
     assert sorted(i["source"] for i in issues) == ["eventsum", "glitchtip_webhook", "healthguard", "sentry_webhook"]
 
 

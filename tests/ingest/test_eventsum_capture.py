@@ -203,7 +203,9 @@ def test_eventsum_issues_show_in_healthguard_issue_list_with_their_source(client
 
     assert issue["source"] == "eventsum"
     assert issue["fingerprint"] == SEED_BASE_HASH
-    assert issue["message"] == "integer division or modulo by zero"
+    # Issue 7: titled `<event_name>: <message>`, the event name (the exception class) as its type.
+    assert issue["message"] == "ZeroDivisionError: integer division or modulo by zero"
+    assert issue["errorType"] == "ZeroDivisionError"
 
 
 def test_an_unknown_filter_is_refused_listing_the_known_ones(client):

@@ -244,7 +244,8 @@ def test_sensitive_data_is_scrubbed_before_it_is_stored(client, owner, project, 
     [stored] = owner.get(f"/api/v1/events/?project={project['id']}").json()["results"]
     request = stored["data"]["request"]
     assert request["headers"] == {"Authorization": "[Filtered]", "X-Api-Key": "[Filtered]", "Accept": "text/html"}
-    assert request["data"] == {"card": "[Filtered]", "note": "[Filtered]"}
+    # A sensitive key's value goes; a value that merely mentions a sensitive word stays (issue 7).
+    assert request["data"] == {"card": "[Filtered]", "note": "my password is hunter2"}
     assert stored["data"]["extra"] == {"credentials": "[Filtered]", "cart": 3}
     assert stored["raw"]["request"] == request
     assert "4111" not in json.dumps(stored)
@@ -319,3 +320,14 @@ def test_no_field_of_any_type_makes_a_500(client, project, key):
             assert response.status_code in (200, 400), (name, value, response.content)
             if response.status_code == 400:
                 assert response.json()["field"].startswith("items.0"), (name, value)
+
+
+def test_message_and_log_events_take_their_culprit_from_the_transaction_else_the_logger(client, owner, project, key):
+    logged = {"event_id": "1" * 32, "message": "nightly export failed", "logger": "billing.jobs", "level": "error"}
+    routed = {"event_id": "2" * 32, "message": "slow checkout", "logger": "web", "transaction": "/checkout"}
+    for event in (logged, routed):
+        assert post_envelope(client, project, envelope_of(event_item(event)), key=key).status_code == 200
+
+    issues = {i["title"]: i for i in owner.get(f"/api/v1/issues/?project={project['id']}").json()["results"]}
+    assert issues["nightly export failed"]["culprit"] == "billing.jobs"
+    assert issues["slow checkout"]["culprit"] == "/checkout"

@@ -21,7 +21,7 @@ def capture(client, timestamp="2017-12-13 21:23:10", message=None, service="WISH
         body["event_data"]["message"] = message
     response = post_json(client, "/capture", body)
     assert response.status_code == 200, response.content
-    return Issue.objects.get(project__name=service, title=body["event_data"]["message"])
+    return Issue.objects.get(project__name=service, title=f"{body['event_name']}: {body['event_data']['message']}")
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_sort_recent_limit_and_increased(client, owner, service):
     for minute in (40, 41, 42):
         capture(client, timestamp=f"2017-12-13 21:{minute}:00", message="rising")
     capture(client, timestamp="2017-12-13 21:55:00", message="latest")
-    latest = Issue.objects.get(title="latest")
+    latest = Issue.objects.get(title="ZeroDivisionError: latest")
 
     assert [b["id"] for b in search(owner, "sort=recent")] == [latest.id, steady.id, rising.id]
     assert [b["id"] for b in search(owner, "sort=recent&limit=1")] == [latest.id]

@@ -70,8 +70,9 @@ def base_json(base):
     first = base.first_event.data if base.first_event else {}
     return {
         "id": base.issue.id,
-        "event_type": first.get("event_type", base.issue.error_type),
-        "event_name": first.get("event_name", base.issue.title),
+        # Once retention pruned the events: the name is the issue's error_type, the type its platform.
+        "event_type": first.get("event_type", next(iter(base.issue.platform_distribution), "")),
+        "event_name": first.get("event_name", base.issue.error_type),
         "event_group_id": base.issue.group_id or 0,
         "event_environment_id": base.environment_id,
         "total_count": base.issue.window_count,

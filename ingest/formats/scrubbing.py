@@ -1,0 +1,55 @@
+"""The one scrubber every surface applies before anything is stored (docs/compatibility.md,
+"Scrubbing").
+
+A value is replaced by `[Filtered]` when its KEY names a secret (password, token, cookie,
+...), and card numbers (Luhn-valid) are masked inside any string. A value that merely
+contains such a word stays: a breadcrumb whose category is `auth`, a message saying
+"invalid token", an exception named `SessionExpired` are what a triager reads.
+"""
+
+import re
+
+FILTERED = "[Filtered]"
+# Matched inside a key folded to lower case with `-`, `.` and spaces as `_`, so `X-Api-Key`,
+# `apiKey`, `Set-Cookie`, `csrftoken` and `credit card` all count. Sentry's server-side
+# defaults, plus the SDKs' cookie, session and csrf names, plus card fields.
+SENSITIVE_KEY_PARTS = (
+    "password", "passwd", "mysql_pwd", "secret", "token", "bearer", "api_key", "apikey", "auth",
+    "credentials", "private_key", "privatekey", "cookie", "session", "csrf", "xsrf",
+    "credit_card", "creditcard", "card_number", "cardnumber", "cvv", "cvc",
+)  # fmt: skip
+# 13 to 16 digits, optionally grouped by spaces or dashes, that pass the Luhn check (so most
+# order numbers and millisecond timestamps survive).
+CARD_NUMBER = re.compile(r"\b(?:\d[ -]?){12,15}\d\b")
+_KEY_SEPARATORS = re.compile(r"[-. ]")
+
+
+def is_sensitive_key(name):
+    folded = _KEY_SEPARATORS.sub("_", str(name).lower())
+    return any(part in folded for part in SENSITIVE_KEY_PARTS)
+
+
+def scrubbed(value):
+    """A copy of a JSON value with sensitive keys' values filtered and card numbers masked.
+
+    Header lists (`[["Authorization", "Bearer ..."], ...]`, as Sentry allows) count as keys too.
+    """
+    if isinstance(value, dict):
+        return {key: FILTERED if is_sensitive_key(key) else scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed_item(item) for item in value]
+    if isinstance(value, str):
+        return CARD_NUMBER.sub(_masked_card, value)
+    return value
+
+
+def _scrubbed_item(item):
+    if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and is_sensitive_key(item[0]):
+        return [item[0], FILTERED]
+    return scrubbed(item)
+
+
+def _masked_card(match):
+    digits = [int(d) for d in match.group() if d.isdigit()]
+    checksum = sum(digits[-1::-2]) + sum(sum(divmod(2 * d, 10)) for d in digits[-2::-2])
+    return FILTERED if checksum % 10 == 0 else match.group()
