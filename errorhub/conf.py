@@ -52,4 +52,10 @@ DEFAULTS = {
     # Sync retries back off 2, 4, 8, ... seconds; after the last one the periodic reconcile takes over.
     "KAPACITOR_SYNC_MAX_RETRIES": 6,
     "KAPACITOR_RECONCILE_SECONDS": 60,
+    # PostgreSQL that does not answer a connect within this long is down: answer 503 at once
+    # rather than hold a gunicorn worker (libpq's default waits forever).
+    "DATABASE_CONNECT_TIMEOUT_SECONDS": 5,
+    # A statement (or its wait for a lock) running longer is cancelled and the request gets
+    # 503, well inside gunicorn's 30 s worker timeout; a digest batch or prune batch takes far less.
+    "DATABASE_STATEMENT_TIMEOUT_SECONDS": 10,
 }

@@ -1,10 +1,18 @@
 """Request plumbing every surface shares: the key prefix, and guards answering in each
 surface's own error shape."""
 
+import logging
 import re
 from itertools import chain
 
+from django.db import InterfaceError, OperationalError
+
 from errorhub.responses import surface_error
+
+logger = logging.getLogger(__name__)
+
+# What a client waits before retrying while the database is down or overloaded.
+DATABASE_RETRY_AFTER_SECONDS = 10
 
 # The key is one path segment: app keys are `<type>_<hex>`, Sentry keys 32 hex digits.
 KEY_PREFIX = re.compile(r"^/k/(?P<key>[^/]+)(?P<path>/.*)$")
@@ -54,3 +62,28 @@ class RefuseNulInParameters:
                 field = name.replace("\x00", "\ufffd")
                 return surface_error(request)(f"{field} must not contain a NUL character", 400, field=field)
         return None
+
+
+class AnswerDatabaseOutages:
+    """A database that is down, refuses connections or cancels a statement at
+    DATABASE_STATEMENT_TIMEOUT_SECONDS gets an honest 503 with Retry-After in the surface's
+    shape (with the CORS headers browser SDKs need to read it), not a 500. Django drops the
+    broken connection after the request, so the next one reconnects: no restart needed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        # One line, not a traceback per request; the driver's text (hosts, users) stays in the log.
+        logger.warning("database unavailable for %s %s: %s", request.method, request.path, str(exception).strip())
+        response = surface_error(request)("The database is unavailable; retry shortly", 503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        view = request.resolver_match.func if request.resolver_match else None
+        for header, value in getattr(view, "cors_headers", {}).items():
+            response[header] = value
+        return response

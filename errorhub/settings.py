@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "errorhub.middleware.RefuseNulInParameters",
+    "errorhub.middleware.AnswerDatabaseOutages",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -103,8 +104,16 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'errorhub.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A kept connection that died with its server is replaced before use, not failed on.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    connect_timeout = env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", DEFAULTS["DATABASE_CONNECT_TIMEOUT_SECONDS"])
+    statement_timeout = env_int("DATABASE_STATEMENT_TIMEOUT_SECONDS", DEFAULTS["DATABASE_STATEMENT_TIMEOUT_SECONDS"])
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": connect_timeout, "options": f"-c statement_timeout={statement_timeout * 1000}"}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Environment
 from errorhub.celery import app as celery_app
 from ingest import digest_requests
+from ingest.formats.common import accepted_timestamp
 from issues import lifecycle
 from issues.grouping import bounded, fingerprint_for
 from issues.models import Event, IssueBucket
@@ -31,12 +32,17 @@ def _fitted(field, value):
 
 
 def event_row(project, source, incoming, received_at):
+    timestamp = accepted_timestamp(incoming.timestamp, received_at)
+    data = {**incoming.data, "title": incoming.title, "culprit": incoming.culprit, "error_type": incoming.error_type}
+    if incoming.timestamp is not None and timestamp != incoming.timestamp:
+        # Kept as sent (Relay records it likewise), readable whatever its year or offset.
+        data["original_timestamp"] = _as_sent(incoming.timestamp)
     return Event(
         project=project,
         source=source,
         event_id=incoming.event_id,
         kind=incoming.kind,
-        timestamp=incoming.timestamp,
+        timestamp=timestamp,
         received_at=received_at,
         level=incoming.level,
         platform=_fitted("platform", incoming.platform),
@@ -51,9 +57,13 @@ def event_row(project, source, incoming, received_at):
         fingerprint=bounded(incoming.fingerprint) if incoming.fingerprint else "",
         count=incoming.count,
         groupable=incoming.groupable,
-        data={**incoming.data, "title": incoming.title, "culprit": incoming.culprit, "error_type": incoming.error_type},
+        data=data,
         raw=incoming.raw,
     )
+
+
+def _as_sent(timestamp):
+    return timestamp.isoformat() if isinstance(timestamp, datetime) else str(timestamp)
 
 
 def accept(project, source, incoming_events):

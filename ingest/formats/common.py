@@ -1,7 +1,22 @@
 """The common event structure every wire format is turned into."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+# Relay's clock-drift rule: an event dated more than a minute after its arrival, or before
+# 1970, is dated at its arrival (a year-9999 time otherwise overflows every date computation).
+MAX_CLOCK_AHEAD = timedelta(minutes=1)
+EARLIEST_TIMESTAMP = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def accepted_timestamp(timestamp, received_at):
+    """The time an event is stored with: its own if readable and within bounds, else received_at."""
+    try:
+        if EARLIEST_TIMESTAMP <= timestamp <= received_at + MAX_CLOCK_AHEAD:
+            return timestamp.astimezone(UTC)
+    except (TypeError, OverflowError):
+        pass  # None, naive, or not a datetime at all: unreadable
+    return received_at
 
 
 @dataclass
