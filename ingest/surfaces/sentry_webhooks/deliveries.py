@@ -64,10 +64,10 @@ def sentry_webhook_delivery(request, body):
     if delivery.new_status and not (settings.SENTRY_WEBHOOK_SECRET or key):
         # Anyone can send an unsigned delivery naming a slug: it may add events to a keyless
         # project, never triage one (docs/architecture.md, "Decisions").
-        return sentry_webhook_error(
+        raise PayloadError(
+            "Sentry-Hook-Signature",
             "A status change must be signed (SENTRY_WEBHOOK_SECRET) or carry the project key",
-            401,
-            field="Sentry-Hook-Signature",
+            status=401,
         )
     project_name = delivery.project_slug or DEFAULT_SENTRY_PROJECT
     project = resolve_ingest_project(key=key, name=project_name, field="project.slug")
