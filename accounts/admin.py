@@ -26,10 +26,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "platform", "app_key", "created_at"]
-    list_filter = ["platform"]
+    list_display = ["name", "slug", "platform", "app_key", "keyless_ingest", "created_by_ingest", "created_at"]
+    list_filter = ["platform", "keyless_ingest", "created_by_ingest"]
     search_fields = ["name", "slug", "app_key"]
-    readonly_fields = ["sentry_key", "periskop_target_uuid", "created_at"]
+    readonly_fields = ["sentry_key", "periskop_target_uuid", "created_by_ingest", "created_at"]
     inlines = [MembershipInline]
 
 

@@ -24,4 +24,5 @@ class ProjectViewSet(
             name=serializer.validated_data["name"],
             platform=serializer.validated_data["platform"],
             owner=self.request.user,
+            keyless_ingest=serializer.validated_data.get("keyless_ingest", False),
         )

@@ -87,11 +87,25 @@ class Project(models.Model):
     sentry_key = models.CharField(max_length=32, unique=True, default=new_sentry_key)
     periskop_target_uuid = models.UUIDField(unique=True, default=uuid.uuid4)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
+    # Keyless writes reach only keyless projects (docs/architecture.md, "Decisions"): open ingest
+    # creates projects that accept their identifier alone; a person's project needs its key.
+    keyless_ingest = models.BooleanField(
+        default=False,
+        help_text="Accept ingest that names this project without its key "
+        "(Eventsum service, Sentry webhook project slug, Periskop ?project=).",
+    )
+    created_by_ingest = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["name"], name="project_by_name")]
+        constraints = [
+            # Concurrent first pushes for one new name create one project, not `<name>-2`.
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(created_by_ingest=True), name="one_ingest_project_per_name"
+            )
+        ]
 
     def __str__(self):
         return self.name

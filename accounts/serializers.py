@@ -38,8 +38,11 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "name", "slug", "platform", "app_key", "dsn", "client_settings", "members", "created_at"]
-        read_only_fields = ["slug", "app_key", "created_at"]
+        fields = [
+            "id", "name", "slug", "platform", "app_key", "keyless_ingest", "created_by_ingest", "dsn",
+            "client_settings", "members", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["slug", "app_key", "created_by_ingest", "created_at"]
 
     def get_dsn(self, project) -> str:
         """The Sentry DSN for SDKs: public key @ this host / project id."""

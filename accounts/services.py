@@ -70,10 +70,13 @@ def _unique_slug(name):
 
 
 @transaction.atomic
-def create_project(*, name, platform="other", owner=None, app_key=None, platforms=PLATFORMS):
+def create_project(
+    *, name, platform="other", owner=None, app_key=None, platforms=PLATFORMS, keyless_ingest=False, by_ingest=False
+):
     """A new project (issues gives it its default group); the owner, when given, is its first member.
 
     `platforms` are the accepted names: HealthGuard's /api/apps passes its own app types.
+    A project open ingest creates (`by_ingest`) is unique by name and accepts keyless ingest.
     """
     if platform not in platforms:
         raise AccountError("UNSUPPORTED_APP_TYPE", "Unsupported app type", field="type")
@@ -84,6 +87,8 @@ def create_project(*, name, platform="other", owner=None, app_key=None, platform
         slug=_unique_slug(name),
         platform=platform,
         app_key=app_key or f"{platform}_{new_app_key_suffix()}",
+        keyless_ingest=keyless_ingest or by_ingest,
+        created_by_ingest=by_ingest,
     )
     if owner is not None:
         Membership.objects.create(project=project, user=owner)
@@ -93,10 +98,12 @@ def create_project(*, name, platform="other", owner=None, app_key=None, platform
 def resolve_ingest_project(*, key="", app_key="", name="", field):
     """The project an ingest request lands in (docs/architecture.md, "Decisions").
 
-    A project key (header X-Errorhub-Key or ?key=) decides and must exist. Otherwise the
-    payload's identifier does: HealthGuard's appKey, or a name/slug for the other formats.
-    Open ingest creates the project an unknown identifier names. `field` names the
-    identifier in the payload for the 401 (IngestRejected) of a closed errorhub.
+    A project key (errorhub.http.project_key: the /k/<key>/ prefix, header X-Errorhub-Key or
+    ?key=) decides and must exist. Otherwise the payload's identifier does: HealthGuard's
+    appKey (the project's key itself), or a name/slug for the other formats, which reaches
+    only a project that accepts keyless ingest. Open ingest creates the project an unknown
+    identifier names, once however many requests race for it. `field` names the identifier
+    in the payload for the 401 (IngestRejected).
     """
     if key:
         project = project_for_key(key)
@@ -108,13 +115,17 @@ def resolve_ingest_project(*, key="", app_key="", name="", field):
         lookup = {"app_key": app_key}
     else:
         project = Project.objects.filter(Q(name=name) | Q(slug=name)).order_by("id").first()
-        lookup = {"name": name}
+        lookup = {"name": name, "created_by_ingest": True}
+        if project is not None and not project.keyless_ingest:
+            raise IngestRejected(
+                field, f"Project {name!r} accepts ingest only with its key (X-Errorhub-Key, ?key= or /k/<key>/)."
+            )
     if project is not None:
         return project
     if not settings.ERRORHUB_OPEN_INGEST:
         raise IngestRejected(field, "Unknown project; this errorhub accepts only registered projects.")
     try:
-        return create_project(name=app_key or name, app_key=app_key or None)
+        return create_project(name=app_key or name, app_key=app_key or None, by_ingest=True)
     except IntegrityError:
-        # A concurrent request created it first.
+        # A concurrent request created it first (one_ingest_project_per_name, or the app_key).
         return Project.objects.get(**lookup)

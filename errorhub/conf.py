@@ -30,7 +30,7 @@ DEFAULTS = {
     # Eventsum's `time_interval`: the width of /search datapoints, in minutes (its shipped config).
     "ERRORHUB_EVENTSUM_TIME_INTERVAL_MINUTES": 10,
     # Sentry webhook client secret (HMAC-SHA256 of the body); empty accepts unsigned deliveries,
-    # as the seed collector did.
+    # as the seed collector did, except status changes, which then need the project key.
     "SENTRY_WEBHOOK_SECRET": "",
     # GlitchTip cannot sign its webhooks; when set, its URL must carry ?token=<this>.
     "GLITCHTIP_WEBHOOK_TOKEN": "",

@@ -9,7 +9,7 @@ of requests (or a stopped worker) queues one task, not one per request.
 The broker is asked with a timeout of a few milliseconds (ERRORHUB_BROKER_TIMEOUT_MS)
 and without publish retries. When it does not answer, requests stop asking for
 RETRY_AFTER_SECONDS and log one line per outage; the stored events wait for beat's periodic
-digest or the first request after the broker is back (README, "Architecture").
+digest or the first request after the broker is back (docs/architecture.md, "Decisions").
 """
 
 import logging

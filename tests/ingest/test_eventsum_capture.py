@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Project
 from issues.models import Event, Issue
 from tests.conftest import load_fixture
-from tests.support.api import create_app, post_json
+from tests.support.api import create_app, patch_json, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_the_base_hash_was_derived_from_the_go_encoding_rules():
 def test_the_seed_capture_is_stored_and_found_by_its_upstream_hash(client, owner):
     service = create_service(owner)
 
-    response = post_json(client, "/capture", seed_capture())
+    response = post_json(client, "/capture", seed_capture(), HTTP_X_ERRORHUB_KEY=service.app_key)
 
     assert response.status_code == 200
     assert response.content == b""
@@ -89,8 +89,13 @@ def test_the_seed_capture_is_stored_and_found_by_its_upstream_hash(client, owner
 
 def test_the_seed_capture_shows_in_search_with_filtered_data_and_datapoints(client, owner):
     service = create_service(owner)
-    assert post_json(client, "/capture", seed_capture()).status_code == 200
-    assert post_json(client, "/capture", seed_capture(timestamp="2017-12-13 21:43:00")).status_code == 200
+    assert post_json(client, "/capture", seed_capture(), HTTP_X_ERRORHUB_KEY=service.app_key).status_code == 200
+    assert (
+        post_json(
+            client, "/capture", seed_capture(timestamp="2017-12-13 21:43:00"), HTTP_X_ERRORHUB_KEY=service.app_key
+        ).status_code
+        == 200
+    )
 
     events = owner.get(f"/search?service_id={service.id}&{SEED_WINDOW}").json()["events"]
 
@@ -110,7 +115,7 @@ def test_the_seed_capture_shows_in_search_with_filtered_data_and_datapoints(clie
 def test_detail_returns_the_raw_data_and_extra_args(client, owner):
     service = create_service(owner)
     capture = seed_capture(extra_args={"locals": {"a": 3}, "host": "web-1"})
-    assert post_json(client, "/capture", capture).status_code == 200
+    assert post_json(client, "/capture", capture, HTTP_X_ERRORHUB_KEY=service.app_key).status_code == 200
     instance_id = owner.get(f"/search?service_id={service.id}&{SEED_WINDOW}").json()["events"][0]["instance_ids"][0]
 
     for param in ("event_id", "event_instance_id"):
@@ -141,7 +146,7 @@ def test_numbers_and_strings_hash_as_go_writes_them(client, owner):
     )
     expected = base64.urlsafe_b64encode(hashlib.sha256(go_bytes.encode()).digest()).decode()
 
-    assert post_json(client, "/capture", capture).status_code == 200
+    assert post_json(client, "/capture", capture, HTTP_X_ERRORHUB_KEY=service.app_key).status_code == 200
 
     found = owner.get(f"/search?service_id={service.id}&hash={expected}&{SEED_WINDOW}").json()["events"]
     assert [base["processed_data"] for base in found] == [{"message": "m", "raw_data": raw_data}]
@@ -155,7 +160,7 @@ def test_line_numbers_and_memory_addresses_do_not_split_a_base(client, owner):
     second["event_data"]["raw_data"]["frames"][0]["lineno"] = 99
     second["event_data"]["raw_data"]["frames"][0]["vars"]["obj"] = "<Foo at 0X1b2c>"
     for capture in (first, second):
-        assert post_json(client, "/capture", capture).status_code == 200
+        assert post_json(client, "/capture", capture, HTTP_X_ERRORHUB_KEY=service.app_key).status_code == 200
 
     (base,) = owner.get(f"/search?service_id={service.id}&{SEED_WINDOW}").json()["events"]
 
@@ -169,8 +174,16 @@ def test_the_timestamp_format_is_a_setting(client, owner, settings):
     settings.ERRORHUB_EVENTSUM_TIME_FORMAT = "%d/%m/%Y %H:%M"
     service = create_service(owner)
 
-    assert post_json(client, "/capture", seed_capture()).json()["field"] == "timestamp"
-    assert post_json(client, "/capture", seed_capture(timestamp="13/12/2017 21:23")).status_code == 200
+    assert (
+        post_json(client, "/capture", seed_capture(), HTTP_X_ERRORHUB_KEY=service.app_key).json()["field"]
+        == "timestamp"
+    )
+    assert (
+        post_json(
+            client, "/capture", seed_capture(timestamp="13/12/2017 21:23"), HTTP_X_ERRORHUB_KEY=service.app_key
+        ).status_code
+        == 200
+    )
     window = "start_time=13/12/2017 21:00&end_time=13/12/2017 22:00"
     assert len(owner.get(f"/search?service_id={service.id}&{window}").json()["events"]) == 1
 
@@ -195,9 +208,31 @@ def test_an_unknown_service_creates_its_project_unless_ingest_is_closed(client, 
     assert response.json()["field"] == "service"
 
 
-def test_eventsum_issues_show_in_healthguard_issue_list_with_their_source(client, owner):
-    create_service(owner)
+def test_a_persons_service_takes_captures_only_with_its_key_unless_its_owner_opens_it(client, owner):
+    service = create_service(owner)
+
+    response = post_json(client, "/capture", seed_capture())
+    assert response.status_code == 401
+    assert response.json()["field"] == "service"
+    assert not Event.objects.exists()
+    assert Project.objects.filter(name="WISH FE").count() == 1  # no second project either
+
+    assert patch_json(owner, f"/api/v1/projects/{service.id}/", {"keyless_ingest": True}).status_code == 200
     assert post_json(client, "/capture", seed_capture()).status_code == 200
+    assert Event.objects.get().project == service
+
+
+def test_a_project_open_ingest_created_takes_captures_by_name(client, owner):
+    assert post_json(client, "/capture", seed_capture(service="WISH BE")).status_code == 200
+    assert post_json(client, "/capture", seed_capture(service="WISH BE")).status_code == 200
+    project = Project.objects.get(name="WISH BE")
+    assert (project.keyless_ingest, project.created_by_ingest) == (True, True)
+    assert Event.objects.filter(project=project).count() == 2
+
+
+def test_eventsum_issues_show_in_healthguard_issue_list_with_their_source(client, owner):
+    service = create_service(owner)
+    assert post_json(client, "/capture", seed_capture(), HTTP_X_ERRORHUB_KEY=service.app_key).status_code == 200
 
     (issue,) = owner.get("/api/issues").json()["issues"]
 

@@ -34,9 +34,18 @@ def report_missing_price(collector, item):
 
 @pytest.fixture
 def periskop_reader(owner):
-    """A member of the `periskop` project, where pushes without ?project= land."""
-    assert post_json(owner, "/api/apps", {"name": "periskop", "type": "other"}).status_code == 201
+    """A member of the `periskop` project, the one the export reads without ?project=."""
+    response = post_json(owner, "/api/apps", {"name": "periskop", "type": "other"})
+    assert response.status_code == 201
+    owner.app_key = response.json()["app"]["appKey"]
     return owner
+
+
+@pytest.fixture
+def gateway(live_server, periskop_reader):
+    """The push address of the reader's project: a person's project takes pushes with its key,
+    which a Periskop client can carry only in its base URL."""
+    return f"{live_server.url}/k/{periskop_reader.app_key}"
 
 
 def exported_aggregates(reader):
@@ -51,14 +60,14 @@ def keys_by_class(collector):
     return {a.latest_errors[0].error.cls: a.aggregation_key for a in aggregates}
 
 
-def test_counts_are_distinct_exceptions_not_pushes(live_server, periskop_reader):
+def test_counts_are_distinct_exceptions_not_pushes(gateway, periskop_reader):
     collector = ExceptionCollector()
     exporter = ExceptionExporter(collector)
     for text in ("one", "two", "three"):
         report_bad_quantity(collector, text)
     report_missing_price(collector, "apple")
     for _ in range(3):
-        exporter.push_to_gateway(live_server.url)
+        exporter.push_to_gateway(gateway)
 
     keys = keys_by_class(collector)
     aggregates = exported_aggregates(periskop_reader)
@@ -85,8 +94,8 @@ def test_counts_are_distinct_exceptions_not_pushes(live_server, periskop_reader)
     for batch in (range(4), range(5)):
         for i in batch:
             report_bad_quantity(collector, f"x{i}")
-        exporter.push_to_gateway(live_server.url)
-        exporter.push_to_gateway(live_server.url)
+        exporter.push_to_gateway(gateway)
+        exporter.push_to_gateway(gateway)
     aggregates = exported_aggregates(periskop_reader)
     assert aggregates[keys["ValueError"]]["total_count"] == 12
     assert len(aggregates[keys["ValueError"]]["latest_errors"]) == 10
@@ -97,8 +106,8 @@ def test_counts_are_distinct_exceptions_not_pushes(live_server, periskop_reader)
     # The service restarts: a new collector (new target_uuid) adds its own exceptions.
     restarted = ExceptionCollector()
     report_bad_quantity(restarted, "again")
-    ExceptionExporter(restarted).push_to_gateway(live_server.url)
-    ExceptionExporter(restarted).push_to_gateway(live_server.url)
+    ExceptionExporter(restarted).push_to_gateway(gateway)
+    ExceptionExporter(restarted).push_to_gateway(gateway)
 
     aggregates = exported_aggregates(periskop_reader)
     assert {key: a["total_count"] for key, a in aggregates.items()} == {keys["ValueError"]: 13, keys["KeyError"]: 1}

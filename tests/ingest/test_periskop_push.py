@@ -6,9 +6,10 @@ import uuid
 
 import pytest
 
+from accounts.models import Project
 from issues.models import Event
 from tests.conftest import load_fixture
-from tests.support.api import post_json
+from tests.support.api import patch_json, post_json
 from tests.support.healthguard import seed_batch
 
 pytestmark = pytest.mark.django_db
@@ -51,9 +52,11 @@ def push(client, body, url="/errors"):
 
 @pytest.fixture
 def periskop_owner(owner):
-    """The owner of the `periskop` project, the one pushes land in without ?project=."""
+    """The owner of the `periskop` project (the one the export reads without ?project=);
+    their collectors push with its key (`push_url`), as a person's project requires."""
     response = post_json(owner, "/api/apps", {"name": "periskop", "type": "other"})
     assert response.status_code == 201, response.content
+    owner.push_url = f"/errors?key={response.json()['app']['appKey']}"
     return owner
 
 
@@ -68,7 +71,7 @@ def counts(reader, url="/-/errors/"):
 
 
 def test_seed_push_is_exported_in_periskop_shape(client, periskop_owner):
-    response = push(client, load_fixture("periskop_push.json"))
+    response = push(client, load_fixture("periskop_push.json"), periskop_owner.push_url)
 
     assert response.status_code == 200
     assert response.content == b""
@@ -109,7 +112,7 @@ def test_seed_push_is_exported_in_periskop_shape(client, periskop_owner):
 
 def test_repushing_the_same_cumulative_payload_counts_nothing_new(client, periskop_owner):
     for _ in range(3):
-        assert push(client, seed_push()).status_code == 200
+        assert push(client, seed_push(), periskop_owner.push_url).status_code == 200
 
     assert counts(periskop_owner) == {"test": 1}
     assert Event.objects.count() == 1
@@ -119,29 +122,29 @@ def test_count_grows_by_the_total_count_delta_and_stays_monotonic(client, perisk
     target = str(uuid.uuid4())
     first, second, third = error_with("a"), error_with("b"), error_with("c")
 
-    push(client, push_of(target, "KeyError@1", 1, [first]))
+    push(client, push_of(target, "KeyError@1", 1, [first]), periskop_owner.push_url)
     assert counts(periskop_owner) == {"KeyError@1": 1}
     # 5 occurrences in all, of which the collector kept 3 instances.
-    push(client, push_of(target, "KeyError@1", 5, [first, second, third]))
+    push(client, push_of(target, "KeyError@1", 5, [first, second, third]), periskop_owner.push_url)
     assert counts(periskop_owner) == {"KeyError@1": 5}
     # Nothing new: same total.
-    push(client, push_of(target, "KeyError@1", 5, [first, second, third]))
+    push(client, push_of(target, "KeyError@1", 5, [first, second, third]), periskop_owner.push_url)
     assert counts(periskop_owner) == {"KeyError@1": 5}
     # Restarted without a new target_uuid: the smaller total is all new.
-    push(client, push_of(target, "KeyError@1", 2, [error_with("d"), error_with("e")]))
+    push(client, push_of(target, "KeyError@1", 2, [error_with("d"), error_with("e")]), periskop_owner.push_url)
     assert counts(periskop_owner) == {"KeyError@1": 7}
     # Another collector process reporting the same key adds its own total.
-    push(client, push_of(str(uuid.uuid4()), "KeyError@1", 3, [error_with("f")]))
+    push(client, push_of(str(uuid.uuid4()), "KeyError@1", 3, [error_with("f")]), periskop_owner.push_url)
     assert counts(periskop_owner) == {"KeyError@1": 10}
 
 
 def test_a_count_without_new_errors_still_counts(client, periskop_owner):
     target = str(uuid.uuid4())
     kept = error_with("kept")
-    push(client, push_of(target, "KeyError@1", 1, [kept]))
+    push(client, push_of(target, "KeyError@1", 1, [kept]), periskop_owner.push_url)
 
-    push(client, push_of(target, "KeyError@1", 4, [kept]))
-    push(client, push_of(target, "KeyError@2", 2, []))
+    push(client, push_of(target, "KeyError@1", 4, [kept]), periskop_owner.push_url)
+    push(client, push_of(target, "KeyError@2", 2, []), periskop_owner.push_url)
 
     assert counts(periskop_owner) == {"KeyError@1": 4, "KeyError@2": 2}
     by_key = {a["aggregation_key"]: a for a in exported(periskop_owner)["aggregated_errors"]}
@@ -152,8 +155,8 @@ def test_a_count_without_new_errors_still_counts(client, periskop_owner):
 def test_at_most_ten_latest_errors_per_key_oldest_dropped(client, periskop_owner):
     target = str(uuid.uuid4())
     errors = [error_with(f"n{i}", timestamp=f"2026-11-24T10:00:{i:02d}Z") for i in range(15)]
-    push(client, push_of(target, "KeyError@1", 5, errors[:5]))
-    push(client, push_of(target, "KeyError@1", 15, errors[5:]))
+    push(client, push_of(target, "KeyError@1", 5, errors[:5]), periskop_owner.push_url)
+    push(client, push_of(target, "KeyError@1", 15, errors[5:]), periskop_owner.push_url)
 
     [aggregate] = exported(periskop_owner)["aggregated_errors"]
     assert aggregate["total_count"] == 15
@@ -178,8 +181,8 @@ def test_severity_cause_chain_and_unknown_keys(client, periskop_owner):
     }
     warning = push_of(body["target_uuid"], "slow", 1, [seed_error(body, uuid=str(uuid.uuid4()), severity="warning")])
 
-    assert push(client, body).status_code == 200
-    assert push(client, warning).status_code == 200
+    assert push(client, body, periskop_owner.push_url).status_code == 200
+    assert push(client, warning, periskop_owner.push_url).status_code == 200
 
     by_key = {a["aggregation_key"]: a for a in exported(periskop_owner)["aggregated_errors"]}
     assert by_key["test"]["severity"] == "error"
@@ -190,6 +193,10 @@ def test_severity_cause_chain_and_unknown_keys(client, periskop_owner):
 
 def test_project_query_parameter_and_project_key(client, owner):
     other = post_json(owner, "/api/apps", {"name": "payments", "type": "other"}).json()["app"]
+    # A person's project takes keyless pushes only once its owner allows them.
+    assert push(client, seed_push(), "/errors?project=payments").status_code == 401
+    project_id = Project.objects.get(app_key=other["appKey"]).id
+    assert patch_json(owner, f"/api/v1/projects/{project_id}/", {"keyless_ingest": True}).status_code == 200
 
     assert push(client, seed_push(), "/errors?project=payments").status_code == 200
     assert counts(owner, "/-/errors?project=payments") == {"test": 1}
@@ -206,7 +213,7 @@ def test_project_query_parameter_and_project_key(client, owner):
 def test_periskop_issues_show_in_the_one_issue_list(client, periskop_owner):
     [project] = periskop_owner.get("/api/apps").json()["apps"]
     assert post_json(client, "/api/events/batch", seed_batch(project["appKey"])).status_code == 202
-    push(client, seed_push())
+    push(client, seed_push(), periskop_owner.push_url)
 
     issues = periskop_owner.get("/api/issues").json()["issues"]
     periskop_issue = next(i for i in issues if i["source"] == "periskop")
@@ -276,7 +283,7 @@ def test_wrong_methods_get_405_json(client):
 
 
 def test_export_needs_a_token_unless_the_legacy_api_is_open(client, periskop_owner, stranger, settings):
-    push(client, seed_push())
+    push(client, seed_push(), periskop_owner.push_url)
 
     assert client.get("/-/errors").status_code == 401
     assert client.get("/-/errors").json() == {"error": "Unauthorized"}
@@ -318,7 +325,7 @@ def test_no_mistyped_field_of_the_seed_push_gets_a_500(client):
 def test_export_queries_do_not_grow_with_keys(client, periskop_owner, django_assert_max_num_queries):
     target = str(uuid.uuid4())
     for n in range(12):
-        push(client, push_of(target, f"KeyError@{n}", 2, [error_with("a"), error_with("b")]))
+        push(client, push_of(target, f"KeyError@{n}", 2, [error_with("a"), error_with("b")]), periskop_owner.push_url)
 
     # Token, project, issues, their errors.
     with django_assert_max_num_queries(4):
@@ -345,7 +352,7 @@ def test_go_stack_traces_become_frames_innermost_last(client, periskop_owner):
         "net/http.HandlerFunc.ServeHTTP(...)",
         "\t/usr/local/go/src/net/http/server.go:2136 +0x29",
     ]
-    push(client, push_of(str(uuid.uuid4()), "boom", 1, [error]))
+    push(client, push_of(str(uuid.uuid4()), "boom", 1, [error]), periskop_owner.push_url)
 
     [event] = periskop_owner.get("/api/v1/events/?source=periskop").json()["results"]
     assert [(f["function"], f["filename"], f["lineno"], f["in_app"]) for f in event["frames"]] == [

@@ -13,13 +13,15 @@ pytestmark = pytest.mark.services
 
 
 def test_a_worker_digests_cumulative_pushes_counting_each_occurrence_once(client, owner, celery_worker):
-    assert post_json(owner, "/api/apps", {"name": "periskop", "type": "other"}).status_code == 201
+    response = post_json(owner, "/api/apps", {"name": "periskop", "type": "other"})
+    assert response.status_code == 201
+    push_url = f"/errors?key={response.json()['app']['appKey']}"
     target = str(uuid.uuid4())
     errors = [error_with(f"n{i}", timestamp=f"2026-11-24T10:00:{i:02d}Z") for i in range(14)]
     for total in range(1, 15):
         body = push_of(target, "KeyError@worker", total, errors[:total][-10:])
-        assert push(client, body).status_code == 200
-        assert push(client, body).status_code == 200  # a retried push
+        assert push(client, body, push_url).status_code == 200
+        assert push(client, body, push_url).status_code == 200  # a retried push
 
     assert wait_until(lambda: not Event.objects.filter(digested=False).exists())
     [aggregate] = exported(owner)["aggregated_errors"]

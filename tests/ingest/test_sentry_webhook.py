@@ -33,6 +33,12 @@ def deliver(client, payload, resource=None, url="/sentry/webhook", **headers):
     return client.post(url, body, content_type="application/json", **headers)
 
 
+def deliver_signed(client, payload, resource):
+    """As Sentry sends it: signed with the integration's client secret (SENTRY_WEBHOOK_SECRET)."""
+    body = json.dumps(payload)
+    return deliver(client, body, resource, HTTP_SENTRY_HOOK_SIGNATURE=sign(body))
+
+
 SENTRY_PROJECT = {"id": "4", "name": "Checkout", "slug": "checkout"}
 ISSUE = {
     "id": "1170820242",
@@ -210,15 +216,16 @@ def test_every_occurrence_resource_lands_in_the_upstream_issue(client):
     assert Event.objects.get(event_id="sentry-issue-1170820242").timestamp.isoformat() == "2026-11-24T09:00:00+00:00"
 
 
-def test_a_status_change_that_overtakes_the_worker_is_not_lost(client):
+def test_a_status_change_that_overtakes_the_worker_is_not_lost(client, settings):
+    settings.SENTRY_WEBHOOK_SECRET = SECRET
     from errorhub.celery import app
 
     app.conf.task_always_eager = False  # a worker will digest later; it has not run yet
-    deliver(client, issue_delivery("created"), "issue")
+    deliver_signed(client, issue_delivery("created"), "issue")
     post_json(client, "/api/events/batch", load_fixture("healthguard_batch.json"))
     assert not Issue.objects.exists()
 
-    resolved = deliver(client, issue_delivery("resolved", status="resolved"), "issue")
+    resolved = deliver_signed(client, issue_delivery("resolved", status="resolved"), "issue")
 
     assert resolved.json()["message"] == "Issue status updated"
     assert (Issue.objects.get().status, Issue.objects.get().event_count) == ("resolved", 1)
@@ -226,21 +233,22 @@ def test_a_status_change_that_overtakes_the_worker_is_not_lost(client):
     assert Event.objects.get(source="healthguard").digested is False
 
 
-def test_issue_status_webhooks_resolve_archive_and_reopen_the_issue(client):
-    deliver(client, issue_delivery("created"), "issue")
+def test_issue_status_webhooks_resolve_archive_and_reopen_the_issue(client, settings):
+    settings.SENTRY_WEBHOOK_SECRET = SECRET
+    deliver_signed(client, issue_delivery("created"), "issue")
     issue = Issue.objects.get()
 
-    resolved = deliver(client, issue_delivery("resolved", status="resolved"), "issue")
+    resolved = deliver_signed(client, issue_delivery("resolved", status="resolved"), "issue")
     assert resolved.status_code == 200
     assert resolved.json() == {"message": "Issue status updated", "issue_id": issue.id, "status": "resolved"}
     issue.refresh_from_db()
     assert issue.status == "resolved"
 
-    assert deliver(client, issue_delivery("archived", status="ignored"), "issue").status_code == 200
+    assert deliver_signed(client, issue_delivery("archived", status="ignored"), "issue").status_code == 200
     issue.refresh_from_db()
     assert issue.status == "ignored"
 
-    assert deliver(client, issue_delivery("unresolved"), "issue").status_code == 200
+    assert deliver_signed(client, issue_delivery("unresolved"), "issue").status_code == 200
     issue.refresh_from_db()
     assert issue.status == "unresolved"
     assert list(IssueActivity.objects.filter(issue=issue).order_by("id").values_list("kind", flat=True)) == [
@@ -252,7 +260,8 @@ def test_issue_status_webhooks_resolve_archive_and_reopen_the_issue(client):
     assert issue.event_count == 1
 
 
-def test_deliveries_errorhub_does_not_act_on_are_acknowledged(client):
+def test_deliveries_errorhub_does_not_act_on_are_acknowledged(client, settings):
+    settings.SENTRY_WEBHOOK_SECRET = SECRET
     for resource, payload in [
         ("installation", {"action": "created", "installation": {"uuid": "x"}, "data": {}}),
         ("comment", {"action": "created", "data": {"comment": "looking", "issue_id": 1}}),
@@ -260,11 +269,49 @@ def test_deliveries_errorhub_does_not_act_on_are_acknowledged(client):
         ("issue", issue_delivery("assigned")),
         ("issue", issue_delivery("resolved", id="999")),
     ]:
-        response = deliver(client, payload, resource)
+        response = deliver_signed(client, payload, resource)
         assert response.status_code == 200, (resource, response.content)
         assert response.json()["status"] == "ignored"
     assert not Event.objects.exists()
     assert not Issue.objects.exists()
+
+
+def test_an_unsigned_status_change_without_the_key_changes_nothing(client, owner):
+    """Without SENTRY_WEBHOOK_SECRET anyone can post a delivery naming a slug: it may add events
+    to a project open ingest created, never resolve an issue (nor touch a person's project)."""
+    deliver(client, issue_delivery("created"), "issue")
+    issue = Issue.objects.get()
+
+    response = deliver(client, issue_delivery("resolved", status="resolved"), "issue")
+    assert response.status_code == 401
+    assert response.json()["field"] == "Sentry-Hook-Signature"
+    issue.refresh_from_db()
+    assert issue.status == "unresolved"
+
+    app_key = create_app(owner, "Billing")
+    billing = {**SENTRY_PROJECT, "name": "Billing", "slug": "billing"}
+    assert (
+        deliver(client, issue_delivery("created", project=billing), "issue", HTTP_X_ERRORHUB_KEY=app_key).status_code
+        == 201
+    )
+    billing_issue = Issue.objects.get(project__app_key=app_key)
+    # Unsigned and keyless: refused before anything is looked up or created.
+    response = deliver(client, issue_delivery("resolved", status="resolved", project=billing), "issue")
+    assert response.status_code == 401
+    # Keyless event deliveries do not reach a person's project either.
+    response = deliver(client, issue_delivery("created", project=billing, id="77"), "issue")
+    assert response.status_code == 401
+    assert response.json()["field"] == "project.slug"
+    billing_issue.refresh_from_db()
+    assert (billing_issue.status, Issue.objects.filter(project__app_key=app_key).count()) == ("unresolved", 1)
+
+    # With the project's key the same status change goes through.
+    keyed = deliver(
+        client, issue_delivery("resolved", status="resolved", project=billing), "issue", HTTP_X_ERRORHUB_KEY=app_key
+    )
+    assert keyed.json()["message"] == "Issue status updated"
+    billing_issue.refresh_from_db()
+    assert billing_issue.status == "resolved"
 
 
 @pytest.mark.parametrize(

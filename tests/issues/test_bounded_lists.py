@@ -63,7 +63,7 @@ def test_legacy_lists_give_their_maximum_to_larger_asks(owner):
 
 
 def test_the_periskop_export_holds_the_most_recently_seen_keys(client, owner, monkeypatch):
-    create_app(owner, "periskop", type="other")
+    push_url = f"/errors?key={create_app(owner, 'periskop', type='other')}"
     monkeypatch.setattr(ingest_selectors, "MAX_PERISKOP_AGGREGATES", 2)
     for n, key in enumerate(("old", "middle", "new")):
         error = {
@@ -77,7 +77,7 @@ def test_the_periskop_export_holds_the_most_recently_seen_keys(client, owner, mo
             "target_uuid": str(uuid.uuid4()),
             "aggregated_errors": [{"aggregation_key": key, "total_count": 1, "latest_errors": [error]}],
         }
-        assert client.post("/errors", json.dumps(push), content_type="application/json").status_code == 200
+        assert client.post(push_url, json.dumps(push), content_type="application/json").status_code == 200
 
     exported = owner.get("/-/errors").json()["aggregated_errors"]
 

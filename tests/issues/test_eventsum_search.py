@@ -19,7 +19,9 @@ def capture(client, timestamp="2017-12-13 21:23:10", message=None, service="WISH
     body.update(timestamp=timestamp, service=service, **changes)
     if message is not None:
         body["event_data"]["message"] = message
-    response = post_json(client, "/capture", body)
+    # A person's service takes captures with its key; a new name is created by open ingest.
+    project = Project.objects.filter(name=service).first()
+    response = post_json(client, "/capture", body, **({"HTTP_X_ERRORHUB_KEY": project.app_key} if project else {}))
     assert response.status_code == 200, response.content
     return Issue.objects.get(project__name=service, title=f"{body['event_name']}: {body['event_data']['message']}")
 

@@ -60,8 +60,17 @@ def sentry_webhook_delivery(request, body):
     delivery = sentry_webhook.parse_delivery(body, resource)
     if delivery.ignored:
         return _ignored(f"{delivery.resource}/{delivery.action} is not stored")
+    key = project_key(request)
+    if delivery.new_status and not (settings.SENTRY_WEBHOOK_SECRET or key):
+        # Anyone can send an unsigned delivery naming a slug: it may add events to a keyless
+        # project, never triage one (docs/architecture.md, "Decisions").
+        raise PayloadError(
+            "Sentry-Hook-Signature",
+            "A status change must be signed (SENTRY_WEBHOOK_SECRET) or carry the project key",
+            status=401,
+        )
     project_name = delivery.project_slug or DEFAULT_SENTRY_PROJECT
-    project = resolve_ingest_project(key=project_key(request), name=project_name, field="project.slug")
+    project = resolve_ingest_project(key=key, name=project_name, field="project.slug")
     if delivery.new_status:
         return _status_change(project, delivery, body.get("actor"))
     return _stored(project, Source.SENTRY_WEBHOOK, delivery.events)
