@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import Environment, Membership, Project, SessionToken, User
+from accounts.models import ApiToken, Environment, Membership, Project, SessionToken, User
 
 
 @admin.register(User)
@@ -47,3 +47,22 @@ class SessionTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "expires_at"]
     search_fields = ["user__email"]
     readonly_fields = ["user", "key_hash", "created_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens are created by their user through the API (the token is shown only then);
+    here they are seen and revoked (deleted)."""
+
+    list_display = ["name", "user", "scopes", "project", "created_at", "expires_at", "last_used_at"]
+    list_filter = ["can_write"]
+    list_select_related = ["user", "project"]
+    search_fields = ["name", "user__email"]
+    fields = ["name", "user", "can_write", "project", "created_at", "expires_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -69,6 +69,37 @@ class SessionToken(models.Model):
         return f"token of {self.user} until {self.expires_at:%Y-%m-%d}"
 
 
+class ApiToken(models.Model):
+    """A named, long-lived token for scrapers and CI: read-only or read-write, optionally one
+    project's, with an optional expiry. Hashed like a session token; revoked by deleting it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=200)
+    key_hash = models.CharField(max_length=64, unique=True)
+    can_write = models.BooleanField(default=False)
+    project = models.ForeignKey(
+        "Project", null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens",
+        help_text="Empty: every project of the user",
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="api_tokens_of_user"),
+            models.Index(fields=["expires_at"], name="api_token_expiry_cleanup"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.user})"
+
+    @property
+    def scopes(self):
+        return ["read", "write"] if self.can_write else ["read"]
+
+
 def new_app_key_suffix():
     return secrets.token_hex(6)
 

@@ -1,6 +1,7 @@
 from django.db.models import Q
 
-from accounts.models import Project
+from accounts.models import ApiToken, Project
+from accounts.tokens import grant_of
 
 
 def project_for_key(key):
@@ -9,12 +10,13 @@ def project_for_key(key):
 
 
 def visible_projects(user):
-    """Projects a user's token may read: its memberships, or every project for a superuser."""
+    """Projects a user's token may read: its memberships, or every project for a superuser;
+    a project-scoped API token narrows either to its one project."""
     if user is None or not user.is_authenticated:
         return Project.objects.none()
-    if user.is_superuser:
-        return Project.objects.all()
-    return Project.objects.filter(memberships__user=user)
+    projects = Project.objects.all() if user.is_superuser else Project.objects.filter(memberships__user=user)
+    project_id = grant_of(user).project_id
+    return projects if project_id is None else projects.filter(pk=project_id)
 
 
 def legacy_visible_projects(user):
@@ -24,7 +26,13 @@ def legacy_visible_projects(user):
 
 def projects_of(user):
     """A user's own apps, newest first (HealthGuard /api/apps lists only memberships)."""
-    return Project.objects.filter(memberships__user=user).order_by("-created_at", "-id")
+    projects = Project.objects.filter(memberships__user=user).order_by("-created_at", "-id")
+    project_id = grant_of(user).project_id
+    return projects if project_id is None else projects.filter(pk=project_id)
+
+
+def api_tokens_of(user):
+    return ApiToken.objects.filter(user=user).select_related("project").order_by("-created_at", "-id")
 
 
 def sentry_project(project_id, public_key):

@@ -1,10 +1,12 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import PLATFORMS, Project
+from accounts.models import PLATFORMS, ApiToken, Project
+from accounts.selectors import visible_projects
 
 
 def base_url(request):
@@ -61,3 +63,40 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     def _client_settings(self, project):
         return client_settings(project, base_url(self.context.get("request")))
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """An API token as listed: never its secret (only a hash is stored)."""
+
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=["read", "write"]), min_length=1)
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none(), allow_null=True, required=False)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "scopes", "project", "created_at", "expires_at", "last_used_at"]
+        read_only_fields = ["created_at", "last_used_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Only the user's own projects can be named (no probing other tenants' ids).
+        fields["project"].queryset = visible_projects(self.context["request"].user)
+        return fields
+
+    def validate_scopes(self, scopes):
+        if "read" not in scopes:
+            raise serializers.ValidationError('Scopes are ["read"] or ["read", "write"].')
+        return scopes
+
+    def validate_expires_at(self, expires_at):
+        if expires_at is not None and expires_at <= timezone.now():
+            raise serializers.ValidationError("expires_at must be in the future.")
+        return expires_at
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    """The answer to a create: the only time the token itself is shown."""
+
+    token = serializers.CharField(read_only=True)
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["id", "name", "token", "scopes", "project", "created_at", "expires_at"]

@@ -1,10 +1,12 @@
 from celery import shared_task
 from django.utils import timezone
 
-from accounts.models import SessionToken
+from accounts.models import ApiToken, SessionToken
 
 
 @shared_task(ignore_result=True)
 def delete_expired_tokens():
-    """Expired tokens are refused anyway; this keeps the table small (index token_expiry_cleanup)."""
-    return SessionToken.objects.filter(expires_at__lte=timezone.now()).delete()[0]
+    """Expired tokens are refused anyway; this keeps the tables small (the expiry cleanup indexes)."""
+    now = timezone.now()
+    sessions = SessionToken.objects.filter(expires_at__lte=now).delete()[0]
+    return sessions + ApiToken.objects.filter(expires_at__lte=now).delete()[0]

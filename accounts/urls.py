@@ -7,6 +7,7 @@ from errorhub.responses import healthguard_error
 urlpatterns = [
     path("api/auth/register", by_method(healthguard_error, POST=views.register)),
     path("api/auth/login", by_method(healthguard_error, POST=views.login)),
+    path("api/auth/logout", by_method(healthguard_error, POST=views.logout)),
     path("api/auth/me", by_method(healthguard_error, GET=views.me)),
     path("api/apps", by_method(healthguard_error, GET=views.list_apps, POST=views.create_app)),
 ]

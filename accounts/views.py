@@ -5,7 +5,9 @@ from django.http import JsonResponse
 from accounts import services
 from accounts.authentication import token_user
 from accounts.models import PROJECT_TYPES
+from accounts.permissions import may_manage_account
 from accounts.selectors import projects_of
+from accounts.tokens import revoke_token, token_from_request
 from errorhub.http import json_body
 from errorhub.payload import PayloadError, epoch_ms
 
@@ -40,6 +42,13 @@ def login(request, body):
     return _session(services.login_user, body, 200)
 
 
+def logout(request):
+    """Revokes the token the request carries: from now on it is refused (401)."""
+    if not revoke_token(token_from_request(request)):
+        raise PayloadError(None, "Unauthorized", status=401)
+    return JsonResponse({"ok": True})
+
+
 @token_user()
 def me(request, user):
     return JsonResponse({"user": user_json(user)})
@@ -53,6 +62,8 @@ def list_apps(request, user):
 @token_user()
 @json_body
 def create_app(request, body, user):
+    if not may_manage_account(user):
+        raise PayloadError(None, "Creating apps needs a login token, not an API token", status=403)
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise PayloadError("name", "App name is required")
