@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_project_platform_any_client'),
+        ('accounts', '0003_project_keyless_ingest'),
     ]
 
     operations = [
