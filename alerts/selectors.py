@@ -11,6 +11,10 @@ from alerts.kapacitor import KapacitorClient
 from alerts.models import MODELS, AlertRule
 from issues.models import Event, Issue, IssueBucket
 
+# Links in alert messages without ERRORHUB_BASE_URL: a background task has no request to take
+# the host from, so they point where `make run` serves.
+UNSET_BASE_URL = "http://localhost:8000"
+
 
 def alert_tasks(kind, app=None):
     """A kind's live tasks, by app (memory: by app, then task id), as the original's lists."""
@@ -55,7 +59,8 @@ def deliveries_of(rule):
 
 
 def issue_url(issue_id):
-    return settings.ERRORHUB_BASE_URL + reverse("admin:issues_issue_change", args=[issue_id])
+    base = settings.ERRORHUB_BASE_URL.rstrip("/") or UNSET_BASE_URL
+    return base + reverse("admin:issues_issue_change", args=[issue_id])
 
 
 def newest_environments(issue_ids):

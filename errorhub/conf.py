@@ -52,8 +52,7 @@ DEFAULTS = {
     # Sync retries back off 2, 4, 8, ... seconds; after the last one the periodic reconcile takes over.
     "KAPACITOR_SYNC_MAX_RETRIES": 6,
     "KAPACITOR_RECONCILE_SECONDS": 60,
-    # Issue alerts. Links in messages point here (the console as users reach it).
-    "ERRORHUB_BASE_URL": "http://localhost:8000",
+    # Issue alerts.
     # A webhook or Slack URL must not be a way into the internal network; internal installs
     # (and the tests' local receivers) opt in.
     "ERRORHUB_ALLOW_PRIVATE_TARGETS": False,
