@@ -8,4 +8,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("accounts.api_urls")),
     path("", include("issues.api_urls")),
+    path("", include("alerts.api_urls")),
 ]

@@ -58,4 +58,17 @@ DEFAULTS = {
     # A statement (or its wait for a lock) running longer is cancelled and the request gets
     # 503, well inside gunicorn's 30 s worker timeout; a digest batch or prune batch takes far less.
     "DATABASE_STATEMENT_TIMEOUT_SECONDS": 10,
+    # Issue alerts.
+    # A webhook or Slack URL must not be a way into the internal network; internal installs
+    # (and the tests' local receivers) opt in.
+    "ERRORHUB_ALLOW_PRIVATE_TARGETS": False,
+    # Each send to a target (HTTP or SMTP): a hung receiver must not hold a worker for long.
+    "ERRORHUB_ALERT_TIMEOUT_SECONDS": 10,
+    # Attempts per delivery before its target is marked failing; retries wait 10, 20, 40, 80 s.
+    "ERRORHUB_ALERT_MAX_ATTEMPTS": 5,
+    "ERRORHUB_ALERT_RETRY_BACKOFF_SECONDS": 10.0,
+    # New issues of one rule within this window go out as one digest message, not one each.
+    "ERRORHUB_ALERT_BURST_SECONDS": 60.0,
+    # Outgoing mail: the console backend on a laptop, SMTP once EMAIL_URL or EMAIL_HOST is set.
+    "DEFAULT_FROM_EMAIL": "errorhub@localhost",
 }

@@ -6,6 +6,7 @@ Every variable is documented in README.md ("Configuration").
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -25,6 +26,46 @@ def env_bool(name, default):
 def env_int(name, default):
     value = os.environ.get(name)
     return default if value in (None, "") else int(value)
+
+
+def env_float(name, default):
+    value = os.environ.get(name)
+    return default if value in (None, "") else float(value)
+
+
+EMAIL_SCHEMES = {
+    # scheme: (default port, STARTTLS, implicit TLS)
+    "smtp": (25, False, False),
+    "smtp+tls": (587, True, False),
+    "smtps": (465, False, True),
+}
+CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
+SMTP_EMAIL = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def email_settings():
+    """(backend, host, port, user, password, use_tls, use_ssl) from EMAIL_URL (smtp://user:pass@host:port,
+    smtp+tls://, smtps://, console://) or EMAIL_HOST & co.; neither set: the console backend prints mail."""
+    url = os.environ.get("EMAIL_URL", "")
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme == "console":
+            return CONSOLE_EMAIL, "localhost", 25, "", "", False, False
+        if parts.scheme not in EMAIL_SCHEMES:
+            raise RuntimeError(f"EMAIL_URL scheme must be console or one of {', '.join(EMAIL_SCHEMES)}")
+        port, starttls, implicit_tls = EMAIL_SCHEMES[parts.scheme]
+        user, password = unquote(parts.username or ""), unquote(parts.password or "")
+        return SMTP_EMAIL, parts.hostname or "localhost", parts.port or port, user, password, starttls, implicit_tls
+    host = os.environ.get("EMAIL_HOST", "")
+    return (
+        SMTP_EMAIL if host else CONSOLE_EMAIL,
+        host or "localhost",
+        env_int("EMAIL_PORT", 25),
+        os.environ.get("EMAIL_HOST_USER", ""),
+        os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        env_bool("EMAIL_USE_TLS", False),
+        False,
+    )
 
 
 def embedded_secret_key():
@@ -180,6 +221,20 @@ KAPACITOR_RECONCILE_SECONDS = env_int("KAPACITOR_RECONCILE_SECONDS", DEFAULTS["K
 # As the original: present (any value, even empty) means "import the tasks from Kapacitor at
 # startup" (`import_kapacitor_tasks --if-run-migration`).
 RUN_MIGRATION = "RUN_MIGRATION" in os.environ
+
+ERRORHUB_ALLOW_PRIVATE_TARGETS = env_bool("ERRORHUB_ALLOW_PRIVATE_TARGETS", DEFAULTS["ERRORHUB_ALLOW_PRIVATE_TARGETS"])
+ERRORHUB_ALERT_TIMEOUT_SECONDS = env_float("ERRORHUB_ALERT_TIMEOUT_SECONDS", DEFAULTS["ERRORHUB_ALERT_TIMEOUT_SECONDS"])
+ERRORHUB_ALERT_MAX_ATTEMPTS = env_int("ERRORHUB_ALERT_MAX_ATTEMPTS", DEFAULTS["ERRORHUB_ALERT_MAX_ATTEMPTS"])
+ERRORHUB_ALERT_RETRY_BACKOFF_SECONDS = env_float(
+    "ERRORHUB_ALERT_RETRY_BACKOFF_SECONDS", DEFAULTS["ERRORHUB_ALERT_RETRY_BACKOFF_SECONDS"]
+)
+ERRORHUB_ALERT_BURST_SECONDS = env_float("ERRORHUB_ALERT_BURST_SECONDS", DEFAULTS["ERRORHUB_ALERT_BURST_SECONDS"])
+EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL = (
+    email_settings()
+)
+EMAIL_TIMEOUT = ERRORHUB_ALERT_TIMEOUT_SECONDS
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or DEFAULTS["DEFAULT_FROM_EMAIL"]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: with no broker configured, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
