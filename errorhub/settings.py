@@ -184,6 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     # Catches events whose digest could not be queued (broker briefly down at accept time).
     "digest-waiting-events": {"task": "ingest.tasks.digest", "schedule": 30.0},
     "prune-old-events": {"task": "issues.tasks.prune_events", "schedule": 3600.0},
+    "wake-snoozed-issues": {"task": "issues.tasks.wake_snoozed_issues", "schedule": 60.0},
     "delete-expired-tokens": {"task": "accounts.tasks.delete_expired_tokens", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE["reconcile-kapacitor-alert-tasks"] = {
