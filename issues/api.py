@@ -3,18 +3,20 @@
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.selectors import visible_projects
-from issues import lifecycle, selectors, services
+from issues import exports, lifecycle, selectors, services
 from issues.filters import EventFilter, IssueFilter
 from issues.models import EventGroup
 from issues.serializers import (
+    BulkIssueSerializer,
     EventGroupSerializer,
     EventSerializer,
     IssueActivitySerializer,
@@ -42,7 +44,31 @@ class MergedIssue(NotFound):
         self.detail = {"detail": f"This issue was merged into issue {target_id}.", "merged_into": target_id}
 
 
-class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+BULK_LIMIT = 100
+
+
+def wants_csv(request):
+    return request.query_params.get("format") == "csv"
+
+
+def csv_response(filename, rows):
+    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class CSVNegotiation:
+    """`?format=csv` lists stream CSV themselves; anything else under it (an error) answers JSON."""
+
+    def perform_content_negotiation(self, request, force=False):
+        if wants_csv(request):
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+
+class IssueViewSet(
+    CSVNegotiation, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     """Issues of every source; PATCH `status` (+ `status_details`), `assignee` and `group`."""
 
     serializer_class = IssueSerializer
@@ -65,8 +91,55 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         return issue
 
     def list(self, request, *args, **kwargs):
-        lifecycle.wake_snoozed(issues=selectors.visible_issues(request.user))
-        return super().list(request, *args, **kwargs)
+        """`stats_period=24h|14d` adds each issue's series (one query per page); `format=csv` exports."""
+        period = request.query_params.get("stats_period")
+        if period is not None and period not in selectors.LIST_STATS_PERIODS:
+            raise ValidationError({"stats_period": f"One of {', '.join(selectors.LIST_STATS_PERIODS)}."})
+        queryset = self.filter_queryset(self.get_queryset())
+        if wants_csv(request):
+            return csv_response("issues.csv", exports.issue_rows(queryset))
+        page = self.paginate_queryset(queryset)
+        # Snoozes that ran out wake as they are read (and beat wakes the rest each minute).
+        if lifecycle.wake_snoozed(issues=page):
+            for issue in page:
+                issue.refresh_from_db()
+        context = self.get_serializer_context()
+        if period is not None:
+            context["stats"] = selectors.issues_stats([issue.id for issue in page], period)
+        return self.get_paginated_response(IssueSerializer(page, many=True, context=context).data)
+
+    @transaction.atomic
+    def bulk_update(self, request):
+        """PATCH /issues/?id=1&id=2 with `status` (+ `status_details`), `assignee` or `merge: true`, each audited.
+
+        Merging merges the issues into the one with the most events.
+        """
+        issues = self._bulk_issues(request)
+        serializer = BulkIssueSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes, user = serializer.validated_data, request.user
+        if "status" in changes:
+            with refused_as("status_details"):
+                lifecycle.apply_status(issues, changes["status"], details=changes.get("status_details"), user=user)
+        if "assignee" in changes:
+            with refused_as("assignee"):
+                lifecycle.assign(issues, assignee=changes["assignee"], user=user)
+        if changes.get("merge"):
+            target = max(issues, key=lambda issue: (issue.event_count, -issue.id))
+            with refused_as("merge"):
+                lifecycle.merge(target, issues, user=user)
+        listed = self.get_queryset().filter(pk__in=[issue.pk for issue in issues])
+        return Response({"results": IssueSerializer(listed, many=True, context=self.get_serializer_context()).data})
+
+    def _bulk_issues(self, request):
+        ids = request.query_params.getlist("id")
+        if not ids or len(ids) > BULK_LIMIT or not all(i.isdigit() for i in ids):
+            raise ValidationError({"id": f"Name 1 to {BULK_LIMIT} issues: ?id=1&id=2."})
+        found = self.get_queryset().in_bulk([int(i) for i in ids])
+        missing = sorted({int(i) for i in ids} - set(found))
+        if missing:
+            raise ValidationError({"id": f"No issue {missing[0]}."})
+        return list(found.values())
 
     @transaction.atomic
     def perform_update(self, serializer):
@@ -157,12 +230,18 @@ class IssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EventViewSet(CSVNegotiation, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = EventSerializer
     filterset_class = EventFilter
 
     def get_queryset(self):
         return selectors.visible_events(self.request.user).order_by("-timestamp", "-id")
+
+    def list(self, request, *args, **kwargs):
+        """`format=csv` exports the filtered events."""
+        if wants_csv(request):
+            return csv_response("events.csv", exports.event_rows(self.filter_queryset(self.get_queryset())))
+        return super().list(request, *args, **kwargs)
 
 
 class EventGroupViewSet(viewsets.ModelViewSet):

@@ -51,11 +51,15 @@ class TriageRefused(ValueError):
     """A triage the rules refuse; the message names the issue or person and why."""
 
 
-def current_substatus(issue, now=None):
+def substatus_at(substatus, first_seen, now):
     """`new` turns `ongoing` by itself once the issue is older than NEW_FOR."""
-    if issue.substatus == Issue.Substatus.NEW and issue.first_seen < (now or timezone.now()) - NEW_FOR:
+    if substatus == Issue.Substatus.NEW and first_seen < now - NEW_FOR:
         return Issue.Substatus.ONGOING
-    return issue.substatus
+    return substatus
+
+
+def current_substatus(issue, now=None):
+    return substatus_at(issue.substatus, issue.first_seen, now or timezone.now())
 
 
 def bucket_start(timestamp):
@@ -276,19 +280,23 @@ def _count(issue, counted, new_users):
     issue.last_seen = Greatest(F("last_seen"), Value(counted.last, output_field=DateTimeField()))
 
 
-@transaction.atomic
 def wake_snoozed(*, issues=None, now=None):
     """Ignored issues whose minutes have run out become escalating (beat, and every issue read).
 
     `issues` narrows the check (a queryset or list of issues); returns how many woke.
     """
     now = now or timezone.now()
-    due = Issue.objects.filter(status=Issue.Status.IGNORED, ignore_until__lte=now)
     if isinstance(issues, list):
-        # Issues in hand (an issue page) need no query unless one of them is due.
+        # Issues in hand (a page) need no query unless one of them is due.
         issues = [i.pk for i in issues if i.status == Issue.Status.IGNORED and i.ignore_until and i.ignore_until <= now]
         if not issues:
             return 0
+    return _wake(issues, now)
+
+
+@transaction.atomic
+def _wake(issues, now):
+    due = Issue.objects.filter(status=Issue.Status.IGNORED, ignore_until__lte=now)
     if issues is not None:
         due = due.filter(pk__in=issues)
     waking = list(due.select_for_update().order_by("id"))

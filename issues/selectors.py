@@ -262,6 +262,9 @@ def issue_tags(issue, key=None):
 STATS_PERIODS = {"24h": (timedelta(hours=1), 24), "14d": (timedelta(days=1), 14), "30d": (timedelta(days=1), 30)}
 
 
+LIST_STATS_PERIODS = ("24h", "14d")
+
+
 def _floored(moment, width):
     epoch = int(moment.timestamp())
     return datetime.fromtimestamp(epoch - epoch % int(width.total_seconds()), tz=UTC)

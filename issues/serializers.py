@@ -82,7 +82,21 @@ class IssueSerializer(serializers.ModelSerializer):
         shown = super().to_representation(issue)
         # The ignore thresholds errorhub keeps beside what was asked are its own business.
         shown["status_details"] = {k: v for k, v in issue.status_details.items() if not k.startswith("until_")}
+        if "stats" in self.context:  # the list's stats_period, read for the whole page at once
+            shown["stats"] = self.context["stats"][issue.id]
         return shown
+
+
+class BulkIssueSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Issue.Status.choices, required=False)
+    status_details = serializers.DictField(required=False)
+    assignee = AssigneeField(required=False, allow_null=True)
+    merge = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError({"status": "Send status, assignee or merge."})
+        return IssueSerializer.validate(self, attrs)
 
 
 class EventSerializer(serializers.ModelSerializer):
