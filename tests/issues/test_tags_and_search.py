@@ -127,7 +127,6 @@ def test_every_search_token(client, owner, send):
     assert listed(owner, "environment:production") == [checkout]
     assert listed(owner, "release:2.0") == [login]
     assert listed(owner, "source:healthguard") == [healthguard]
-    # H7PENDING assert listed(owner, "user.email:ada@example.com") == [checkout]
     assert listed(owner, "shop:eu") == [checkout]
     assert listed(owner, 'shop:"north america"') == [login]
     assert listed(owner, "!shop:eu is:unresolved") == [healthguard]
