@@ -22,6 +22,9 @@ DEFAULTS = {
     # Days an event is kept (GlitchTip's default event life); issues, their counters and
     # time series outlive their events. 0 keeps events forever.
     "ERRORHUB_EVENT_RETENTION_DAYS": 90,
+    # Rows one CSV export of the issue or event list streams at most: a spreadsheet's worth,
+    # and a bound on how long one request holds a database cursor.
+    "ERRORHUB_EXPORT_MAX_ROWS": 10000,
     # Width of a time-series bucket; Eventsum's datapoints and sparklines are sums of these.
     "ERRORHUB_BUCKET_SECONDS": 60,
     # Eventsum's `time_format` (capture timestamps, /search times), as strftime; the original's

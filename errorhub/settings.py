@@ -201,6 +201,7 @@ ERRORHUB_TOKEN_TTL_DAYS = env_int("ERRORHUB_TOKEN_TTL_DAYS", DEFAULTS["ERRORHUB_
 ERRORHUB_DIGEST_BATCH_SIZE = env_int("ERRORHUB_DIGEST_BATCH_SIZE", DEFAULTS["ERRORHUB_DIGEST_BATCH_SIZE"])
 ERRORHUB_BROKER_TIMEOUT_MS = env_int("ERRORHUB_BROKER_TIMEOUT_MS", DEFAULTS["ERRORHUB_BROKER_TIMEOUT_MS"])
 ERRORHUB_BUCKET_SECONDS = env_int("ERRORHUB_BUCKET_SECONDS", DEFAULTS["ERRORHUB_BUCKET_SECONDS"])
+ERRORHUB_EXPORT_MAX_ROWS = env_int("ERRORHUB_EXPORT_MAX_ROWS", DEFAULTS["ERRORHUB_EXPORT_MAX_ROWS"])
 ERRORHUB_EVENT_RETENTION_DAYS = env_int("ERRORHUB_EVENT_RETENTION_DAYS", DEFAULTS["ERRORHUB_EVENT_RETENTION_DAYS"])
 ERRORHUB_EVENTSUM_TIME_FORMAT = (
     os.environ.get("ERRORHUB_EVENTSUM_TIME_FORMAT") or DEFAULTS["ERRORHUB_EVENTSUM_TIME_FORMAT"]
@@ -248,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     # Catches events whose digest could not be queued (broker briefly down at accept time).
     "digest-waiting-events": {"task": "ingest.tasks.digest", "schedule": 30.0},
     "prune-old-events": {"task": "issues.tasks.prune_events", "schedule": 3600.0},
+    "wake-snoozed-issues": {"task": "issues.tasks.wake_snoozed_issues", "schedule": 60.0},
     "delete-expired-tokens": {"task": "accounts.tasks.delete_expired_tokens", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE["reconcile-kapacitor-alert-tasks"] = {

@@ -48,6 +48,14 @@ class Issue(models.Model):
         RESOLVED = "resolved"
         IGNORED = "ignored"
 
+    class Substatus(models.TextChoices):
+        """Why an unresolved issue is open (empty while resolved or ignored); see issues.lifecycle."""
+
+        NEW = "new"
+        ONGOING = "ongoing"
+        REGRESSED = "regressed"
+        ESCALATING = "escalating"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="issues")
     fingerprint = models.CharField(max_length=255)
     title = models.TextField(blank=True, default="")
@@ -65,6 +73,20 @@ class Issue(models.Model):
     first_release = models.CharField(max_length=200, blank=True, default="")
     last_release = models.CharField(max_length=200, blank=True, default="")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    substatus = models.CharField(max_length=12, choices=Substatus.choices, blank=True, default=Substatus.NEW)
+    # How the issue was resolved or ignored ({"in_next_release": true}, {"ignore_count": 5, ...}).
+    status_details = models.JSONField(default=dict, blank=True)
+    # Ignored for some minutes: when it wakes up (beat's snooze check and every read look here).
+    ignore_until = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_issues"
+    )
+    # A merged issue stays as its fingerprint's alias: new events of it count into merged_into.
+    merged_into = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="aliases")
+    users_affected = models.PositiveIntegerField(default=0)
+    # log2 of the event rate decayed with a half-life (issues.lifecycle.PRIORITY_HALF_LIFE_HOURS).
+    priority = models.FloatField(default=0.0)
+    message = models.TextField(blank=True, default="", help_text="the first event's message")
 
     class Meta:
         ordering = ["-last_seen", "-id"]
@@ -78,6 +100,12 @@ class Issue(models.Model):
             models.Index(fields=["project", "status", "-last_seen"], name="issue_list_by_status"),
             models.Index(fields=["project", "source", "-last_seen"], name="issue_list_by_source"),
             models.Index(fields=["group"], name="issue_by_group"),
+            # The list's other sort orders.
+            models.Index(fields=["project", "-first_seen"], name="issue_list_by_first_seen"),
+            models.Index(fields=["project", "-event_count"], name="issue_list_by_count"),
+            models.Index(fields=["project", "-users_affected"], name="issue_list_by_users"),
+            models.Index(fields=["project", "-priority"], name="issue_list_by_priority"),
+            models.Index(fields=["ignore_until"], condition=models.Q(ignore_until__isnull=False), name="issue_snoozes"),
         ]
 
     def __str__(self):
@@ -155,7 +183,15 @@ class IssueActivity(models.Model):
         IGNORED = "ignored"
         REOPENED = "reopened"
         REGRESSED = "regressed"
+        ESCALATING = "escalating"
         ASSIGNED_GROUP = "assigned_group"
+        ASSIGNED = "assigned"
+        UNASSIGNED = "unassigned"
+        COMMENTED = "commented"
+        COMMENT_DELETED = "comment_deleted"
+        MERGED = "merged"  # other issues were merged into this one
+        MERGED_INTO = "merged_into"  # this issue was merged into another
+        UNMERGED = "unmerged"
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -170,3 +206,51 @@ class IssueActivity(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.issue_id}"
+
+
+class IssueTag(models.Model):
+    """How many of an issue's events carry a tag value (environment, release, browser, ...)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="tag_values")
+    key = models.CharField(max_length=64)
+    value = models.CharField(max_length=200)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["issue_id", "key", "-count", "value"]
+        constraints = [models.UniqueConstraint(fields=["issue", "key", "value"], name="one_tag_value_per_issue")]
+        indexes = [
+            models.Index(fields=["issue", "key", "-count"], name="tag_top_values"),
+            # The list's `key:value` search: issues carrying a value.
+            models.Index(fields=["key", "value"], name="tag_search"),
+        ]
+
+    def __str__(self):
+        return f"{self.key}={self.value}: {self.count}"
+
+
+class IssueUser(models.Model):
+    """A distinct user an issue happened to (id, else email, else username, else IP)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="users")
+    user_key = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issue", "user_key"], name="one_user_per_issue")]
+
+    def __str__(self):
+        return self.user_key
+
+
+class IssueComment(models.Model):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["issue", "created_at"], name="comment_list_by_issue")]
+
+    def __str__(self):
+        return f"comment {self.id} on {self.issue_id}"

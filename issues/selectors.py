@@ -2,17 +2,28 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 
 from accounts.models import Environment
 from accounts.selectors import legacy_visible_projects, visible_projects
-from issues.models import Event, EventGroup, Issue, IssueBucket, Source
+from issues.models import Event, EventGroup, Issue, IssueBucket, IssueTag, Source
 
 
 def visible_issues(user):
     return Issue.objects.filter(project__in=visible_projects(user))
+
+
+def listed_issues(user):
+    """The issues lists and pages show: merged ones live on only as their target's aliases."""
+    return visible_issues(user).filter(merged_into__isnull=True)
+
+
+def merged_issue(user, issue_id):
+    return visible_issues(user).filter(pk=issue_id, merged_into__isnull=False).first()
 
 
 def visible_events(user):
@@ -214,3 +225,62 @@ def eventsum_issues_by_id(user, issue_ids):
 
 def groups_by_id(user, group_ids):
     return EventGroup.objects.filter(project__in=legacy_visible_projects(user)).in_bulk(group_ids)
+
+
+def issue_activity(issue):
+    """Every change of an issue, newest first (activity_list_by_issue)."""
+    return issue.activities.select_related("user").order_by("-created_at", "-id")
+
+
+def issue_comments(issue):
+    return issue.comments.select_related("author").order_by("created_at", "id")
+
+
+TOP_TAG_VALUES = 10
+
+
+def issue_tags(issue, key=None):
+    """[{"key", "total", "top": [{"value", "count"}]}]: each tag's top values, most frequent first (one query)."""
+    rows = IssueTag.objects.filter(issue=issue)
+    if key is not None:
+        rows = rows.filter(key=key)
+    ranked = (
+        rows.annotate(
+            rank=Window(RowNumber(), partition_by=F("key"), order_by=[F("count").desc(), F("value").asc()]),
+            total=Window(Sum("count"), partition_by=F("key")),
+        )
+        .filter(rank__lte=TOP_TAG_VALUES)
+        .order_by("key", "rank")
+        .values_list("key", "total", "value", "count")
+    )
+    tags = {}
+    for tag_key, total, value, count in ranked:
+        tag = tags.setdefault(tag_key, {"key": tag_key, "total": total, "top": []})
+        tag["top"].append({"value": value, "count": count})
+    return list(tags.values())
+
+
+# period: (bucket width, buckets); the last bucket is the current, partial hour or day.
+STATS_PERIODS = {"24h": (timedelta(hours=1), 24), "14d": (timedelta(days=1), 14), "30d": (timedelta(days=1), 30)}
+
+
+LIST_STATS_PERIODS = ("24h", "14d")
+
+
+def _floored(moment, width):
+    epoch = int(moment.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % int(width.total_seconds()), tz=UTC)
+
+
+def issues_stats(issue_ids, period, now=None):
+    """{issue_id: [{"start", "count"}, ...]}: events per hour or day over `period`, zeros filled (one query)."""
+    width, buckets = STATS_PERIODS[period]
+    first = _floored(now or timezone.now(), width) - width * (buckets - 1)
+    starts = [first + width * n for n in range(buckets)]
+    counts = defaultdict(lambda: defaultdict(int))
+    rows = IssueBucket.objects.filter(issue_id__in=issue_ids, start__gte=first)
+    for issue_id, start, count in rows.values_list("issue_id", "start", "count"):
+        counts[issue_id][_floored(start, width)] += count
+    return {
+        issue_id: [{"start": start, "count": counts[issue_id][start]} for start in starts] for issue_id in issue_ids
+    }

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity
+from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueComment
 
 
 class GroupMismatch(ValueError):
@@ -89,3 +89,28 @@ def prune_events(*, older_than_days):
     while ids := list(old.values_list("id", flat=True)[:PRUNE_BATCH]):
         deleted += Event.objects.filter(id__in=ids).delete()[0]
     return deleted
+
+
+class CommentRefused(ValueError):
+    """A comment change the rules refuse (only its author deletes a comment)."""
+
+
+@transaction.atomic
+def add_comment(issue, *, author, text):
+    """A note on an issue, in its activity too."""
+    comment = IssueComment.objects.create(issue=issue, author=author, text=text)
+    IssueActivity.objects.create(
+        issue=issue, kind=IssueActivity.Kind.COMMENTED, user=author, detail={"comment": comment.id, "text": text[:200]}
+    )
+    return comment
+
+
+@transaction.atomic
+def delete_comment(comment, *, user):
+    """Authors delete their own comments; raises CommentRefused for anyone else."""
+    if comment.author_id is None or comment.author_id != user.pk:
+        raise CommentRefused("Only the author of a comment can delete it.")
+    IssueActivity.objects.create(
+        issue_id=comment.issue_id, kind=IssueActivity.Kind.COMMENT_DELETED, user=user, detail={"comment": comment.id}
+    )
+    comment.delete()
