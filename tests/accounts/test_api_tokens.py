@@ -129,7 +129,7 @@ def two_projects(client, owner):
         assert post_json(client, "/api/events/batch", seed_batch(app_key)).status_code in (200, 202)
         capture(client, service=name)
         assert deliver(client, event_alert(f"{name}-1", title=f"ValueError: {name}"), key=app_key).status_code == 201
-        assert push(client, seed_push(), f"/errors?project={name.lower()}").status_code == 200
+        assert push(client, seed_push(), f"/k/{app_key}/errors").status_code == 200
     return Project.objects.get(name="Shop"), Project.objects.get(name="Blog")
 
 
