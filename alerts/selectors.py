@@ -93,8 +93,7 @@ def issue_facts(issue_ids):
             "culprit": issue.culprit,
             "level": issue.level,
             "status": issue.status,
-            # The triage lifecycle adds substatus (new, ongoing, regressed, escalating).
-            "substatus": getattr(issue, "substatus", None),
+            "substatus": issue.substatus,
             "project": {"id": issue.project.id, "slug": issue.project.slug, "name": issue.project.name},
             "first_seen": issue.first_seen.isoformat(),
             "last_seen": issue.last_seen.isoformat(),

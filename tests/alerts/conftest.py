@@ -11,12 +11,14 @@ from tests.support.server import free_port
 SMTP_PORT = free_port()
 # What the tests' errorhub processes (gunicorn, the Celery worker) read at start: the local
 # receivers are private addresses, retries and burst windows are short, mail goes to our SMTP.
+# Nothing here may change what other tests see of those session-wide processes: no
+# ERRORHUB_BASE_URL (project DSNs and client settings are built from it), so alert links use
+# the documented default.
 RECEIVER_ENVIRONMENT = {
     "ERRORHUB_ALLOW_PRIVATE_TARGETS": "true",
     "ERRORHUB_ALERT_RETRY_BACKOFF_SECONDS": "0.05",
     "ERRORHUB_ALERT_MAX_ATTEMPTS": "3",
-    "ERRORHUB_ALERT_BURST_SECONDS": "2",
-    "ERRORHUB_BASE_URL": "http://errorhub.example",
+    "ERRORHUB_ALERT_BURST_SECONDS": "6",
     "EMAIL_HOST": "127.0.0.1",
     "EMAIL_PORT": str(SMTP_PORT),
     "DEFAULT_FROM_EMAIL": "alerts@errorhub.example",
@@ -31,8 +33,7 @@ def receiver_settings(settings):
     settings.ERRORHUB_ALLOW_PRIVATE_TARGETS = True
     settings.ERRORHUB_ALERT_RETRY_BACKOFF_SECONDS = 0.05
     settings.ERRORHUB_ALERT_MAX_ATTEMPTS = 3
-    settings.ERRORHUB_ALERT_BURST_SECONDS = 2
-    settings.ERRORHUB_BASE_URL = "http://errorhub.example"
+    settings.ERRORHUB_ALERT_BURST_SECONDS = 6
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", SMTP_PORT
     settings.DEFAULT_FROM_EMAIL = "alerts@errorhub.example"

