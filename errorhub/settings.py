@@ -167,7 +167,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not pytest's in-memory default, so a gunicorn process under test shares it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_errorhub.sqlite3")}
-if os.environ.get("ERRORHUB_TEST_DATABASE_NAME"):
+elif os.environ.get("ERRORHUB_TEST_DATABASE_NAME"):
+    # A server's test database (tests/run.sh's PostgreSQL leg); SQLite's is the file above.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["ERRORHUB_TEST_DATABASE_NAME"]}
 
 AUTH_USER_MODEL = "accounts.User"
