@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Environment
@@ -24,6 +24,9 @@ from issues.grouping import bounded, fingerprint_for
 from issues.models import Event, IssueBucket
 
 logger = logging.getLogger(__name__)
+
+# The database's failures, not an event's: a digest that meets one leaves its batch queued.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def _fitted(field, value):
@@ -113,9 +116,14 @@ def digest_waiting(project, fingerprint):
     return total
 
 
+def _queue(filters):
+    """Events waiting for the digest: neither digested nor set aside (event_digest_queue)."""
+    return Event.objects.filter(digested=False, digest_error="", **filters)
+
+
 def _claim_batch(limit, filters):
     # The payload as received is never read here; up to a MiB an event is not worth loading.
-    queue = Event.objects.filter(digested=False, **filters).order_by("id").defer("raw")
+    queue = _queue(filters).order_by("id").defer("raw")
     if connection.features.has_select_for_update_skip_locked:
         # Parallel workers take disjoint batches instead of waiting on each other.
         queue = queue.select_for_update(skip_locked=True)
@@ -123,9 +131,35 @@ def _claim_batch(limit, filters):
 
 
 def digest_batch(limit=None, **filters):
-    """Digest up to `limit` undigested events (matching `filters`); returns how many were digested."""
+    """Digest up to `limit` queued events (matching `filters`); returns how many left the queue.
+
+    One event never stops the digest: when a batch fails, its events are digested one by one,
+    and one that fails alone too is set aside with its digest_error (kept, shown in the admin
+    and the API, out of the queue) while the others go through. A database failure is not an
+    event's: it leaves the batch queued for the next digest.
+    """
+    limit = limit or settings.ERRORHUB_DIGEST_BATCH_SIZE
+    try:
+        return _digest(limit, filters)
+    except DATABASE_UNAVAILABLE:
+        raise
+    except Exception:
+        logger.exception("a digest batch failed; digesting its events one by one")
+    event_ids = list(_queue(filters).order_by("id").values_list("id", flat=True)[:limit])
+    for event_id in event_ids:
+        try:
+            _digest(1, {**filters, "id": event_id})
+        except DATABASE_UNAVAILABLE:
+            raise
+        except Exception as exc:
+            _set_aside(event_id, exc)
+    return len(event_ids)
+
+
+def _digest(limit, filters):
+    """One batch in one transaction: all of it is counted, or none of it."""
     with transaction.atomic():
-        events = _claim_batch(limit or settings.ERRORHUB_DIGEST_BATCH_SIZE, filters)
+        events = _claim_batch(limit, filters)
         if not events:
             return 0
         by_issue = defaultdict(list)
@@ -143,6 +177,13 @@ def digest_batch(limit=None, **filters):
         Event.objects.bulk_update(events, ["digested", "fingerprint", "issue"])
         _record_environments(events)
     return len(events)
+
+
+def _set_aside(event_id, exc):
+    # The exception's own line names the cause; the log above has the traceback.
+    reason = f"{type(exc).__name__}: {exc}"[:2000]
+    logger.error("event %s set aside by the digest: %s", event_id, reason)
+    Event.objects.filter(id=event_id, digested=False, digest_error="").update(digest_error=reason)
 
 
 def _count_buckets(by_issue, issues):

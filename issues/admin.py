@@ -91,10 +91,28 @@ class IssueAdmin(ViewOnlyAdmin):
     ]
 
 
+class DigestStateFilter(admin.SimpleListFilter):
+    """Waiting for the digest, digested, or set aside by it (with a digest_error to read)."""
+
+    title = "digest"
+    parameter_name = "digest"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "waiting"), ("digested", "digested"), ("set_aside", "set aside")]
+
+    def queryset(self, request, queryset):
+        states = {
+            "waiting": {"digested": False, "digest_error": ""},
+            "digested": {"digested": True},
+            "set_aside": {"digested": False, "digest_error__gt": ""},
+        }
+        return queryset.filter(**states[self.value()]) if self.value() in states else queryset
+
+
 @admin.register(Event)
 class EventAdmin(ViewOnlyAdmin):
     list_display = ["event_id", "project", "issue", "source", "kind", "level", "timestamp", "digested"]
-    list_filter = ["source", "kind", "level", "digested", "project"]
+    list_filter = ["source", "kind", "level", DigestStateFilter, "project"]
     search_fields = ["event_id", "message", "exception_type", "fingerprint"]
     date_hierarchy = "timestamp"
     list_select_related = ["project", "issue"]

@@ -140,6 +140,9 @@ class Event(models.Model):
     # False only for events that never make an issue (HealthGuard performance, breadcrumbs, ok http).
     groupable = models.BooleanField(default=True)
     digested = models.BooleanField(default=False)
+    # Why the digest set this event aside (it failed even alone, ingest.pipeline.digest_batch):
+    # kept as accepted, out of the digest queue, and never pruned, since it was never counted.
+    digest_error = models.TextField(blank=True, default="")
     data = models.JSONField(default=dict, blank=True, help_text="normalized payload")
     raw = models.JSONField(default=dict, blank=True, help_text="payload as received")
 
@@ -152,7 +155,7 @@ class Event(models.Model):
             # The Sentry collector's /errors: webhook events, newest received first.
             models.Index(fields=["source", "-received_at"], name="event_list_by_source_received"),
             models.Index(fields=["received_at"], name="event_retention"),
-            models.Index(fields=["id"], condition=models.Q(digested=False), name="event_digest_queue"),
+            models.Index(fields=["id"], condition=models.Q(digested=False, digest_error=""), name="event_digest_queue"),
         ]
 
     def __str__(self):

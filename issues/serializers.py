@@ -105,7 +105,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = [
             "id", "event_id", "project", "issue", "source", "kind", "timestamp", "received_at", "level", "platform",
             "message", "exception_type", "exception_value", "frames", "user", "environment", "release", "tags",
-            "fingerprint", "count", "data", "raw",
+            "fingerprint", "count", "digested", "digest_error", "data", "raw",
         ]  # fmt: skip
         read_only_fields = fields
 

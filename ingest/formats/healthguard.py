@@ -97,7 +97,13 @@ class _Reader:
         )
 
     def choice(self, key, options, required=True):
-        return self.take(key, lambda v: v in options, "Expected one of " + ", ".join(sorted(options)), required)
+        # Only a string can be one of them (a list or object in a set lookup is a TypeError).
+        return self.take(
+            key,
+            lambda v: isinstance(v, str) and v in options,
+            "Expected one of " + ", ".join(sorted(options)),
+            required,
+        )
 
     def boolean(self, key, required=True):
         return self.take(key, lambda v: isinstance(v, bool), "Expected a boolean", required)

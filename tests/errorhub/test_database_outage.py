@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from issues.models import Event
-from tests.support.server import start_gunicorn, stop
+from tests.support.server import sentry_ingest_url, signed_up, start_gunicorn, stop
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.worker import wait_until
 
@@ -41,11 +41,7 @@ def server(celery_worker, database_proxy, tmp_path):
         "DATABASE_CONNECT_TIMEOUT_SECONDS": "2",
     }
     process, base_url = start_gunicorn(tmp_path / "gunicorn.log", extra_env=extra_env)
-    token = requests.post(
-        f"{base_url}/api/auth/register", json={"email": "sick@example.com", "password": "a-long-password"}
-    ).json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    project = requests.post(f"{base_url}/api/v1/projects/", json={"name": "web"}, headers=headers).json()
+    headers, [project] = signed_up(base_url, "sick@example.com")
     yield {"url": base_url, "headers": headers, "project": project}
     stop(process)
     wait_until(lambda: not Event.objects.filter(digested=False).exists(), timeout=20)
@@ -53,10 +49,8 @@ def server(celery_worker, database_proxy, tmp_path):
 
 def send_envelope(server):
     event_id = uuid.uuid4().hex
-    project = server["project"]
-    sentry_key = project["dsn"].split("//", 1)[1].split("@", 1)[0]
     body = "\n".join(json.dumps(line) for line in ({"event_id": event_id}, {"type": "event"}, {"message": "hi"}))
-    url = f"{server['url']}/api/{project['id']}/envelope/?sentry_key={sentry_key}"
+    url = sentry_ingest_url(server["url"], server["project"], "envelope")
     started = time.monotonic()
     response = requests.post(url, data=body, headers={"Origin": "https://shop.example"}, timeout=30)
     return response, time.monotonic() - started

@@ -8,6 +8,8 @@ import json
 import pytest
 import requests
 
+from tests.support.server import sentry_ingest_url, signed_up
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SURROGATE = '"\\ud800"'
@@ -17,11 +19,7 @@ HEALTHGUARD, LEGACY, WEBHOOK, SENTRY, NATIVE = "message", "error", "detail", "de
 @pytest.fixture
 def session(errorhub_server):
     """A registered user's token and a Sentry project of theirs, made over HTTP."""
-    token = requests.post(
-        f"{errorhub_server}/api/auth/register", json={"email": "fuzz@example.com", "password": "a-long-password"}
-    ).json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    project = requests.post(f"{errorhub_server}/api/v1/projects/", json={"name": "web"}, headers=headers).json()
+    headers, [project] = signed_up(errorhub_server, "fuzz@example.com")
     return {"url": errorhub_server, "headers": headers, "project": project}
 
 
@@ -33,7 +31,6 @@ def send(session, method, path, body=None, **headers):
 
 
 def surrogate_bodies(project):
-    sentry_key = project["dsn"].split("//", 1)[1].split("@", 1)[0]
     envelope = f'{{"dsn":"{project["dsn"]}"}}\n{{"type":"event"}}\n{{"message":{SURROGATE}}}\n'
     return [
         ("POST", "/api/events/batch", f'{{"appKey":{SURROGATE},"events":[]}}', "appKey", HEALTHGUARD),
@@ -46,8 +43,8 @@ def surrogate_bodies(project):
         ("POST", "/sentry/webhook", f'{{"action":"created","data":{{"issue":{{"title":{SURROGATE}}}}}}}',
          "data.issue.title", WEBHOOK),
         ("POST", "/glitchtip/webhook", f'{{"alias":{SURROGATE}}}', "alias", WEBHOOK),
-        ("POST", f"/api/{project['id']}/envelope/?sentry_key={sentry_key}", envelope, "items.0.message", SENTRY),
-        ("POST", f"/api/{project['id']}/store/?sentry_key={sentry_key}", f'{{"message":{SURROGATE}}}',
+        ("POST", sentry_ingest_url("", project, "envelope"), envelope, "items.0.message", SENTRY),
+        ("POST", sentry_ingest_url("", project), f'{{"message":{SURROGATE}}}',
          "body.message", SENTRY),
         ("POST", "/api/v1/groups/", f'{{"project":{project["id"]},"name":"g","info":{SURROGATE}}}', "info", NATIVE),
         ("POST", "/api/v1/projects/", f'{{"name":"x","platform":{SURROGATE}}}', "platform", NATIVE),
@@ -80,7 +77,7 @@ def test_a_nul_in_a_query_parameter_or_path_is_a_400_naming_it(session):
         ("GET", "/search?hash=a%00&keywords=%00", "hash", LEGACY),
         ("GET", "/api/issues?appKey=a%00b", "appKey", HEALTHGUARD),
         ("GET", "/api/issues/app%00:TypeError:1", "issue_id", HEALTHGUARD),
-        ("POST", f"/api/{project['id']}/envelope/?sentry_key=a%00", "sentry_key", SENTRY),
+        ("POST", sentry_ingest_url("", project, "envelope", sentry_key="a%00"), "sentry_key", SENTRY),
         ("GET", "/api/v1/issues/?environment=a%00", "environment", NATIVE),
         ("GET", "/tasks/5xx?x=%00", "x", LEGACY),
     ]

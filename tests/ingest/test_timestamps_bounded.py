@@ -14,6 +14,7 @@ from django.utils import timezone
 from issues.models import Event
 from tests.conftest import load_fixture
 from tests.support.healthguard import event, seed_batch
+from tests.support.server import sentry_ingest_url, signed_up
 from tests.support.worker import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,13 +25,8 @@ BEFORE_1970 = "1969-12-31T23:59:59Z"
 
 @pytest.fixture
 def server(errorhub_server):
-    token = requests.post(
-        f"{errorhub_server}/api/auth/register", json={"email": "clock@example.com", "password": "a-long-password"}
-    ).json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    project = requests.post(f"{errorhub_server}/api/v1/projects/", json={"name": "web"}, headers=headers).json()
-    sentry_key = project["dsn"].split("//", 1)[1].split("@", 1)[0]
-    return {"url": errorhub_server, "headers": headers, "project": project, "sentry_key": sentry_key}
+    headers, [project] = signed_up(errorhub_server, "clock@example.com")
+    return {"url": errorhub_server, "headers": headers, "project": project}
 
 
 def envelope(server, stamp):
@@ -39,13 +35,12 @@ def envelope(server, stamp):
         json.dumps(line)
         for line in ({"event_id": event_id}, {"type": "event"}, {"event_id": event_id, "timestamp": stamp})
     )
-    url = f"{server['url']}/api/{server['project']['id']}/envelope/?sentry_key={server['sentry_key']}"
-    return requests.post(url, data=body), event_id
+    return requests.post(sentry_ingest_url(server["url"], server["project"], "envelope"), data=body), event_id
 
 
 def store(server, stamp):
     event_id = uuid.uuid4().hex
-    url = f"{server['url']}/api/{server['project']['id']}/store/?sentry_key={server['sentry_key']}"
+    url = sentry_ingest_url(server["url"], server["project"])
     return requests.post(url, json={"event_id": event_id, "timestamp": stamp, "message": "late"}), event_id
 
 

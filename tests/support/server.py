@@ -95,3 +95,20 @@ def errorhub_server(request, gunicorn_process, transactional_db):
     from tests.support.worker import wait_until
 
     wait_until(lambda: not Event.objects.filter(digested=False).exists(), timeout=20)
+
+
+def signed_up(base_url, email, project_names=("web",)):
+    """A user registered over HTTP and native-API projects of theirs: (auth headers, projects)."""
+    registered = requests.post(f"{base_url}/api/auth/register", json={"email": email, "password": "a-long-password"})
+    headers = {"Authorization": f"Bearer {registered.json()['token']}"}
+    projects = [
+        requests.post(f"{base_url}/api/v1/projects/", json={"name": name}, headers=headers).json()
+        for name in project_names
+    ]
+    return headers, projects
+
+
+def sentry_ingest_url(base_url, project, endpoint="store", sentry_key=None):
+    """The project's Sentry `store` or `envelope` URL, authenticated by its DSN key as SDKs do."""
+    key = project["dsn"].split("//", 1)[1].split("@", 1)[0] if sentry_key is None else sentry_key
+    return f"{base_url}/api/{project['id']}/{endpoint}/?sentry_key={key}"
