@@ -130,7 +130,11 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["name"], name="project_by_name")]
+        indexes = [
+            models.Index(fields=["name"], name="project_by_name"),
+            # The admin changelist's order.
+            models.Index(fields=["-created_at", "-id"], name="project_list"),
+        ]
         constraints = [
             # Concurrent first pushes for one new name create one project, not `<name>-2`.
             models.UniqueConstraint(
@@ -143,7 +147,8 @@ class Project(models.Model):
 
 
 class Membership(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    # Served by one_membership_per_user (project, user).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -156,7 +161,8 @@ class Membership(models.Model):
 
 
 class Environment(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="environments")
+    # Served by environment_name_per_project (project, name).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="environments", db_index=False)
     name = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
 

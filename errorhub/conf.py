@@ -19,8 +19,8 @@ DEFAULTS = {
     # How long a request may wait on the broker to ask for a digest: Redis answers in well
     # under a millisecond; a broker that does not must not hold ingest (the events are stored).
     "ERRORHUB_BROKER_TIMEOUT_MS": 100,
-    # Days an event is kept (GlitchTip's default event life); issues, their counters and
-    # time series outlive their events. 0 keeps events forever.
+    # Days an event, a time bucket and an activity row are kept (GlitchTip's default event
+    # life); issues and their counters outlive them. 0 keeps everything forever.
     "ERRORHUB_EVENT_RETENTION_DAYS": 90,
     # Rows one CSV export of the issue or event list streams at most: a spreadsheet's worth,
     # and a bound on how long one request holds a database cursor.

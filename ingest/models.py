@@ -11,7 +11,8 @@ class PeriskopCounter(models.Model):
     counter instead of looking like a reset.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="periskop_counters")
+    # Served by one_periskop_counter_per_target_key (project, target_uuid, aggregation_key).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="periskop_counters", db_index=False)
     target_uuid = models.CharField(max_length=100)
     # The aggregation key as its issue's fingerprint (hashed when longer than 255 characters).
     aggregation_key = models.CharField(max_length=255)

@@ -29,7 +29,8 @@ class Source(models.TextChoices):
 class EventGroup(models.Model):
     """Eventsum's groups: a named bucket of issues inside a project, assigned by /assign_group."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="groups")
+    # No index of its own: group_name_per_project (project, name) serves every lookup by project.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="groups", db_index=False)
     name = models.CharField(max_length=200)
     info = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
@@ -56,7 +57,8 @@ class Issue(models.Model):
         REGRESSED = "regressed"
         ESCALATING = "escalating"
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="issues")
+    # Served by issue_fingerprint_per_project (project, fingerprint), not an index of its own.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="issues", db_index=False)
     fingerprint = models.CharField(max_length=255)
     title = models.TextField(blank=True, default="")
     culprit = models.CharField(max_length=500, blank=True, default="")
@@ -68,7 +70,10 @@ class Issue(models.Model):
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
     event_count = models.PositiveBigIntegerField(default=0)
-    group = models.ForeignKey(EventGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="issues")
+    # Indexed once, by issue_by_group below.
+    group = models.ForeignKey(
+        EventGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="issues", db_index=False
+    )
     platform_distribution = models.JSONField(default=dict, blank=True)
     first_release = models.CharField(max_length=200, blank=True, default="")
     last_release = models.CharField(max_length=200, blank=True, default="")
@@ -106,6 +111,8 @@ class Issue(models.Model):
             models.Index(fields=["project", "-users_affected"], name="issue_list_by_users"),
             models.Index(fields=["project", "-priority"], name="issue_list_by_priority"),
             models.Index(fields=["ignore_until"], condition=models.Q(ignore_until__isnull=False), name="issue_snoozes"),
+            # Lists across projects (a superuser's API list, the admin changelist).
+            models.Index(fields=["-last_seen", "-id"], name="issue_list"),
         ]
 
     def __str__(self):
@@ -115,8 +122,11 @@ class Issue(models.Model):
 class Event(models.Model):
     """One occurrence as received: durable on accept, attached to its issue by the digest."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    # Both served by the composite indexes below (event_id_per_project, event_list_by_issue).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events", db_index=False)
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, null=True, blank=True, related_name="events", db_index=False
+    )
     event_id = models.CharField(max_length=200)
     source = models.CharField(max_length=20, choices=Source.choices)
     # What the reporter calls the event: error, http, performance, breadcrumb (HealthGuard).
@@ -152,6 +162,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["issue", "-timestamp"], name="event_list_by_issue"),
             models.Index(fields=["project", "-timestamp"], name="event_list_by_project"),
+            # Lists across projects (a superuser's API list, the admin changelist).
+            models.Index(fields=["-timestamp", "-id"], name="event_list"),
             # The Sentry collector's /errors: webhook events, newest received first.
             models.Index(fields=["source", "-received_at"], name="event_list_by_source_received"),
             models.Index(fields=["received_at"], name="event_retention"),
@@ -165,13 +177,15 @@ class Event(models.Model):
 class IssueBucket(models.Model):
     """Events per issue per ERRORHUB_BUCKET_SECONDS: the time series behind datapoints and sparklines."""
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="buckets")
+    # Served by one_bucket_per_issue_and_start (issue, start).
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="buckets", db_index=False)
     start = models.DateTimeField()
     count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["issue_id", "start"]
         constraints = [models.UniqueConstraint(fields=["issue", "start"], name="one_bucket_per_issue_and_start")]
+        indexes = [models.Index(fields=["start"], name="bucket_retention")]
 
     def __str__(self):
         return f"{self.issue_id}@{self.start:%Y-%m-%d %H:%M}: {self.count}"
@@ -196,7 +210,8 @@ class IssueActivity(models.Model):
         MERGED_INTO = "merged_into"  # this issue was merged into another
         UNMERGED = "unmerged"
 
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="activities")
+    # Served by activity_list_by_issue (issue, -created_at).
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="activities", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -205,7 +220,11 @@ class IssueActivity(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "issue activities"
-        indexes = [models.Index(fields=["issue", "-created_at"], name="activity_list_by_issue")]
+        indexes = [
+            models.Index(fields=["issue", "-created_at"], name="activity_list_by_issue"),
+            # The admin's list across issues, and retention (created_at before the cutoff).
+            models.Index(fields=["-created_at", "-id"], name="activity_list"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.issue_id}"

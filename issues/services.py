@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueComment
+from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket, IssueComment
 
 
 class GroupMismatch(ValueError):
@@ -75,19 +75,27 @@ PRUNE_BATCH = 5000
 
 
 def prune_events(*, older_than_days):
-    """Delete digested events received more than `older_than_days` ago, in short batches.
+    """Delete what is older than `older_than_days`, in short batches: digested events received
+    before then, time buckets that start before then, and activity rows written before then.
 
-    Issues keep their counters and time series; undigested events are never pruned, so no
-    occurrence is lost uncounted. 0 days keeps everything. Returns how many were deleted.
+    Issues keep their counters (event_count, first and last seen); undigested events are never
+    pruned, so no occurrence is lost uncounted. 0 days keeps everything. Returns how many
+    events were deleted.
     """
     if older_than_days <= 0:
         return 0
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    # Oldest first, on the event_retention index (Event's default ordering would sort them all).
-    old = Event.objects.filter(received_at__lt=cutoff, digested=True).order_by("received_at")
+    # Oldest first, each on its retention index (the default orderings would sort them all).
+    deleted = _delete_in_batches(Event.objects.filter(received_at__lt=cutoff, digested=True).order_by("received_at"))
+    _delete_in_batches(IssueBucket.objects.filter(start__lt=cutoff).order_by("start"))
+    _delete_in_batches(IssueActivity.objects.filter(created_at__lt=cutoff).order_by("created_at"))
+    return deleted
+
+
+def _delete_in_batches(old):
     deleted = 0
     while ids := list(old.values_list("id", flat=True)[:PRUNE_BATCH]):
-        deleted += Event.objects.filter(id__in=ids).delete()[0]
+        deleted += old.model.objects.filter(id__in=ids).delete()[0]
     return deleted
 
 

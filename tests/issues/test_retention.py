@@ -1,4 +1,4 @@
-"""Old events are pruned; issues keep their counts; nothing undigested is lost."""
+"""Old events, time buckets and activity are pruned; issues keep their counts; nothing undigested is lost."""
 
 from datetime import timedelta
 
@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from accounts.models import SessionToken
 from accounts.tasks import delete_expired_tokens
-from issues.models import Event
+from issues.models import Event, Issue, IssueActivity, IssueBucket
 from issues.tasks import prune_events
-from tests.support.api import create_app, post_json
+from tests.support.api import create_app, patch_json, post_json
 from tests.support.healthguard import event, seed_batch
 
 pytestmark = pytest.mark.django_db
@@ -75,15 +75,44 @@ def test_expired_tokens_are_deleted(client, owner, stranger):
 
 
 def test_eventsum_search_still_counts_a_base_whose_events_were_pruned(client, owner):
-    from tests.issues.test_eventsum_search import WINDOW, capture
+    from tests.issues.test_eventsum_search import capture
 
     post_json(owner, "/api/apps", {"name": "WISH FE", "type": "other"})
-    base = capture(client)
+    # Captured at a time inside the retention (its time bucket stays), received long ago.
+    yesterday = timezone.now() - timedelta(days=1)
+    base = capture(client, timestamp=f"{yesterday:%Y-%m-%d %H:%M:%S}")
     age([base.events.get().event_id], days=400)
     call_command("prune_events")
 
-    response = owner.get(f"/search?{WINDOW}&service_id={base.project_id}")
+    start, end = yesterday - timedelta(hours=1), yesterday + timedelta(hours=1)
+    window = f"start_time={start:%Y-%m-%d %H:%M:%S}&end_time={end:%Y-%m-%d %H:%M:%S}"
+    response = owner.get(f"/search?{window}&service_id={base.project_id}")
 
     assert response.status_code == 200
     [listed] = response.json()["events"]
     assert (listed["id"], listed["total_count"], listed["instance_ids"]) == (base.id, 1, [])
+
+
+def test_time_buckets_and_activity_beyond_retention_go_and_the_counters_stay(client, owner):
+    batch = seed_batch(create_app(owner))
+    now_ms = int(timezone.now().timestamp() * 1000)
+    batch["events"] = [event(batch, eventId=event_id, timestamp=now_ms) for event_id in ("then", "now")]
+    post_json(client, "/api/events/batch", batch)
+    issue = Issue.objects.get()
+    # Age the first occurrence, its share of the time series and its audit row by three months.
+    three_months_ago = timezone.now() - timedelta(days=91)
+    age(["then"], days=91)
+    IssueBucket.objects.filter(issue=issue).update(count=1)
+    IssueBucket.objects.create(issue=issue, start=three_months_ago.replace(second=0, microsecond=0), count=1)
+    IssueActivity.objects.filter(issue=issue).update(created_at=three_months_ago)
+    assert patch_json(owner, f"/api/v1/issues/{issue.id}/", {"status": "resolved"}).status_code == 200
+
+    call_command("prune_events")
+
+    assert list(IssueBucket.objects.values_list("count", flat=True)) == [1]
+    assert list(IssueActivity.objects.values_list("kind", flat=True)) == ["resolved"]
+    listed = owner.get("/api/issues").json()["issues"][0]
+    assert (listed["eventCount"], listed["status"]) == (2, "resolved")
+    seen = (issue.first_seen, issue.last_seen)
+    issue.refresh_from_db()
+    assert (issue.first_seen, issue.last_seen, issue.event_count) == (*seen, 2)  # the counters stay

@@ -5,7 +5,10 @@ from issues import services
 
 
 class Command(BaseCommand):
-    help = "Delete digested events older than the retention (ERRORHUB_EVENT_RETENTION_DAYS); issues stay."
+    help = (
+        "Delete digested events, time buckets and activity older than the retention "
+        "(ERRORHUB_EVENT_RETENTION_DAYS); issues and their counters stay."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=None, help="override ERRORHUB_EVENT_RETENTION_DAYS")
