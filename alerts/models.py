@@ -200,6 +200,16 @@ class AlertRule(models.Model):
             triggers.append({"kind": Trigger.SPIKE.value, "count": self.spike_count, "minutes": self.spike_minutes})
         return triggers
 
+    def trigger_summary(self):
+        names = [trigger for trigger in self.triggers if isinstance(trigger, str)]
+        if self.spike_count is not None:
+            names.append(f"spike ({self.spike_count} events in {self.spike_minutes} min)")
+        return ", ".join(names)
+
+    def filter_summary(self):
+        filters = (("environment", self.environment), ("level ≥", self.min_level), ("source", self.source))
+        return ", ".join(f"{name} {value}" for name, value in filters if value)
+
 
 class TargetKind(models.TextChoices):
     EMAIL = "email", "email"

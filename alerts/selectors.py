@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.selectors import visible_projects
 from alerts.kapacitor import KapacitorClient
-from alerts.models import MODELS, AlertRule
+from alerts.models import MODELS, AlertDelivery, AlertRule
 from issues.models import Event, Issue, IssueBucket
 
 # Links in alert messages without ERRORHUB_BASE_URL: a background task has no request to take
@@ -115,6 +115,14 @@ def events_in_window(issue_ids, minutes, now):
         .values("issue_id")
         .annotate(events=Sum("count"))
         .values_list("issue_id", "events")
+    )
+
+
+def recent_deliveries(project, limit=20):
+    return (
+        AlertDelivery.objects.filter(rule__project=project)
+        .select_related("rule")
+        .order_by("-created_at", "-id")[:limit]
     )
 
 

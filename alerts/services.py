@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.selectors import legacy_visible_projects
 from alerts import tickscript, validation
 from alerts.kapacitor import KapacitorClient, KapacitorError, KapacitorNotConfigured
 from alerts.models import MODELS, SyncStatus
@@ -47,9 +48,22 @@ def save_change(row, kind, task, *, new):
     queue_sync(kind, row.pk)
 
 
-def create_alert_task(kind, body):
+def linked_project(body, user):
+    """The project `body` links the task to, among those the user sees (None: no link)."""
+    reference = validation.project_link(body)
+    if reference is None:
+        return None
+    lookup = {"pk": reference} if isinstance(reference, int) else {"slug": reference}
+    project = legacy_visible_projects(user).filter(**lookup).first()
+    if project is None:
+        raise validation.InvalidAlertTask("project", f"no project {reference!r} among yours")
+    return project
+
+
+def create_alert_task(kind, body, user=None):
     """POST: a new task (InvalidAlertTask on bad input, AlertTaskExists for a live one)."""
     task = validation.alert_task(kind, body)
+    task["project"] = linked_project(body, user)
     model, pk = MODELS[kind], primary_key(kind, task)
     try:
         with transaction.atomic():
@@ -65,7 +79,7 @@ def create_alert_task(kind, body):
     return model.objects.get(pk=pk)
 
 
-def update_alert_task(kind, body):
+def update_alert_task(kind, body, user=None):
     """PATCH: change only the fields the body gives, on the task its app (and dynotype) name."""
     key = validation.task_key(kind, body)
     model, pk = MODELS[kind], primary_key(kind, {"dynotype": "", **key})
@@ -73,8 +87,16 @@ def update_alert_task(kind, body):
         row = model.live.select_for_update().filter(pk=pk).first()
         if row is None:
             raise AlertTaskNotFound(f"no {kind} alert task for {pk}")
-        save_change(row, kind, validation.merged(kind, row.config(), body), new=False)
+        task = validation.merged(kind, row.config(), body)
+        if "project" in validation.normalized_keys(body):
+            task["project"] = linked_project(body, user)
+        save_change(row, kind, task, new=False)
     return model.objects.get(pk=pk)
+
+
+def link_alert_task(row, project):
+    """The admin's project link: Kapacitor never sees it, so nothing is synced."""
+    type(row).objects.filter(pk=row.pk).update(project=project)
 
 
 def remove_alert_task(row):

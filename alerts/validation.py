@@ -125,6 +125,17 @@ def alert_task(kind, body):
     return task
 
 
+def project_link(body):
+    """The project a task is linked to (its alerts page shows the task): an id or a slug; null
+    or "" unlinks. An errorhub addition; the original's tasks belong to no project."""
+    value = normalized_keys(body).get("project")
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise InvalidAlertTask("project", "project must be a project id or slug")
+    return value
+
+
 def task_key(kind, body):
     """The fields that name the task a PATCH is about (app, and dynotype for memory)."""
     body = normalized_keys(body)

@@ -23,18 +23,22 @@ def alert_manager(view):
     def guarded(request, *args, user, kind, **kwargs):
         if user is not None and not selectors.can_manage_alert_tasks(user, kind):
             return legacy_error("This token's user may not manage alert tasks", 403)
-        return view(request, *args, kind=kind, **kwargs)
+        return view(request, *args, kind=kind, user=user, **kwargs)
 
     return guarded
 
 
 def task_json(row):
-    return {
+    task = {
         **row.config(),
         "sync_status": row.sync_status,
         "sync_error": row.sync_error,
         "synced_at": row.synced_at.isoformat() if row.synced_at else None,
     }
+    # Only a task linked to a project says so: an unlinked one answers as it always did.
+    if row.project_id is not None:
+        task["project"] = row.project_id
+    return task
 
 
 def not_found(kind, app, dyno=None):
@@ -42,10 +46,10 @@ def not_found(kind, app, dyno=None):
     return legacy_error(f"No {kind} alert task for {name}", 404)
 
 
-def _written(write, kind, body):
+def _written(write, kind, body, user):
     """POST and PATCH both answer 201 with the stored task."""
     try:
-        row = write(kind, body)
+        row = write(kind, body, user)
     except InvalidAlertTask as exc:
         return legacy_error(exc.message, 400, field=exc.field)
     except services.AlertTaskExists as exc:
@@ -57,25 +61,25 @@ def _written(write, kind, body):
 
 @alert_manager
 @json_body
-def task_create(request, kind, body):
-    return _written(services.create_alert_task, kind, body)
+def task_create(request, kind, body, user):
+    return _written(services.create_alert_task, kind, body, user)
 
 
 @alert_manager
 @json_body
-def task_update(request, kind, body):
+def task_update(request, kind, body, user):
     """Changes only the fields the body gives."""
-    return _written(services.update_alert_task, kind, body)
+    return _written(services.update_alert_task, kind, body, user)
 
 
 @alert_manager
-def task_get(request, kind, app, dyno=None):
+def task_get(request, kind, app, dyno=None, user=None):
     row = selectors.alert_task(kind, app, dyno)
     return JsonResponse(task_json(row)) if row else not_found(kind, app, dyno)
 
 
 @alert_manager
-def task_delete(request, kind, app, dyno=None):
+def task_delete(request, kind, app, dyno=None, user=None):
     row = selectors.alert_task(kind, app, dyno)
     if row is None:
         return not_found(kind, app, dyno)
@@ -84,13 +88,13 @@ def task_delete(request, kind, app, dyno=None):
 
 
 @alert_manager
-def task_list(request, kind, app=None):
+def task_list(request, kind, app=None, user=None):
     limit = page_size(request.GET, "limit", MAX_TASK_LIST, MAX_TASK_LIST)
     return JsonResponse([task_json(row) for row in selectors.alert_tasks(kind, app)[:limit]], safe=False)
 
 
 @alert_manager
-def task_state(request, kind, app):
+def task_state(request, kind, app, user=None):
     row = selectors.alert_task(kind, app)
     if row is None:
         return not_found(kind, app)
