@@ -3,17 +3,13 @@
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
-import pytest
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.support.openid_provider import CLIENT_ID, CLIENT_SECRET, PASSWORD
-from tests.support.server import ROOT, free_port, stop
+from tests.support.server import ROOT, free_port, serve, stop
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "PASSWORD", "OpenIDProvider", "start_provider"]
 
@@ -58,16 +54,5 @@ def start_provider(tmp_path):
         sys.executable, "-m", "gunicorn", "tests.support.openid_provider.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", "1", "--access-logfile", "-",
     ]  # fmt: skip
-    out = open(log_path, "w")  # noqa: SIM115  (the process writes it for as long as it runs)
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"{url}/o/.well-known/openid-configuration", timeout=2).status_code == 200:
-                return OpenIDProvider(process, url, f"{url}/o", env)
-        except requests.RequestException:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the OpenID provider did not start:\n{Path(log_path).read_text()}", pytrace=False)
-        time.sleep(0.2)
+    process = serve(command, env, log_path, probe=f"{url}/o/.well-known/openid-configuration")
+    return OpenIDProvider(process, url, f"{url}/o", env)
