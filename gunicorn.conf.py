@@ -21,3 +21,5 @@ keepalive = 0
 timeout = 30
 graceful_timeout = 30
 accesslog = "-"
+# Tokens and keys in request URLs are masked in the access and error logs.
+logger_class = "errorhub.log_secrets.MaskingGunicornLogger"

@@ -2,6 +2,8 @@ import re
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
@@ -37,10 +39,26 @@ def clean_credentials(email, password):
     return email.strip().lower(), password
 
 
+def check_password_strength(email, password):
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS) in HealthGuard's codes."""
+    try:
+        validate_password(password, User(email=email))
+    except ValidationError as exc:
+        too_short = any(error.code == "password_too_short" for error in exc.error_list)
+        raise AccountError("PASSWORD_TOO_SHORT" if too_short else "PASSWORD_TOO_WEAK", " ".join(exc.messages)) from None
+
+
+def _password_login_enabled():
+    if not settings.ERRORHUB_PASSWORD_LOGIN:
+        raise AccountError("PASSWORD_LOGIN_DISABLED", "Sign in with single sign-on (/api/auth/sso).", status=403)
+
+
 def register_user(email, password):
+    _password_login_enabled()
     if not settings.ERRORHUB_OPEN_REGISTRATION:
         raise AccountError("REGISTRATION_CLOSED", "Registration is closed on this errorhub.", status=403)
     email, password = clean_credentials(email, password)
+    check_password_strength(email, password)
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
@@ -50,11 +68,12 @@ def register_user(email, password):
     return user, token
 
 
-def login_user(email, password):
+def login_user(request, email, password):
+    """Through accounts.backends.EmailPasswordBackend: case-blind, guarded, the same work for
+    unknown emails; a locked-out sign-in raises accounts.signin_guard.SignInLocked."""
+    _password_login_enabled()
     email, password = clean_credentials(email, password)
-    # Admins created by createsuperuser may carry mixed-case emails; the login is case-blind.
-    account = User.objects.filter(email__iexact=email).first()
-    user = authenticate(email=account.email, password=password) if account else None
+    user = authenticate(request, email=email, password=password)
     if user is None:
         raise AccountError("INVALID_CREDENTIALS", "Email or password is incorrect.", status=401)
     return user, issue_token(user)

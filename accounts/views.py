@@ -1,13 +1,18 @@
 """HealthGuard's account API: /api/auth/* and /api/apps, in the collector's shapes."""
 
+from functools import partial
+from urllib.parse import urlencode
+
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from accounts import services
 from accounts.authentication import token_user
 from accounts.models import PROJECT_TYPES
 from accounts.permissions import may_manage_account
 from accounts.selectors import projects_of
-from accounts.tokens import revoke_token, token_from_request
+from accounts.tokens import issue_token, revoke_token, token_from_request
 from errorhub.http import json_body
 from errorhub.payload import PayloadError, epoch_ms
 
@@ -39,7 +44,19 @@ def register(request, body):
 
 @json_body
 def login(request, body):
-    return _session(services.login_user, body, 200)
+    return _session(partial(services.login_user, request), body, 200)
+
+
+def sso_sign_in(request):
+    """The API's single sign-on: through the provider, then to sso_token."""
+    return redirect(f"{reverse('oidc_authentication_init')}?{urlencode({'next': reverse('sso-token')})}")
+
+
+def sso_token(request):
+    """A session token for whoever signed in through the provider in this browser session."""
+    if not request.user.is_authenticated:
+        raise PayloadError(None, "Unauthorized", status=401)
+    return JsonResponse({"token": issue_token(request.user), "user": user_json(request.user)})
 
 
 def logout(request):

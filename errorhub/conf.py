@@ -40,6 +40,21 @@ DEFAULTS = {
     # The public base URL in the client settings a project shows (DSN, endpoints); empty builds
     # it from each request, which is wrong only behind a proxy that rewrites the host.
     "ERRORHUB_BASE_URL": "",
+    # Off by default: HSTS is sticky in browsers, so it is a deliberate choice for an HTTPS-only host.
+    "SECURE_HSTS_SECONDS": 0,
+    # Off by default: TLS is usually terminated by a proxy, which redirects itself.
+    "SECURE_SSL_REDIRECT": False,
+    # Password sign-in (/api/auth/login, /api/auth/register, the admin form); off leaves single sign-on.
+    "ERRORHUB_PASSWORD_LOGIN": True,
+    # Guessing protection (the fault injection tried 200 passwords in 24 s): per email, lower
+    # than per address, since many people share one NAT address.
+    "ERRORHUB_SIGNIN_MAX_FAILURES_PER_EMAIL": 10,
+    "ERRORHUB_SIGNIN_MAX_FAILURES_PER_IP": 30,
+    "ERRORHUB_SIGNIN_WINDOW_SECONDS": 15 * 60,
+    # OpenID Connect: ID tokens signed with the provider's RSA key (what every major provider uses).
+    "OIDC_SIGN_ALGO": "RS256",
+    "OIDC_SCOPES": "openid email profile",
+    "OIDC_GROUPS_CLAIM": "groups",
     # Kapacitor alert tasks. No KAPACITOR_URL: tasks are stored and stay `pending` until one is set.
     "KAPACITOR_URL": "",
     # The original's dbrp: database `opentsdb`, retention policy literally named `retention_policy`.

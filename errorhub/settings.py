@@ -79,11 +79,19 @@ def embedded_secret_key():
 
 
 DEBUG = env_bool("DEBUG", False)
+# Production: a configured database with debug pages off. It must not run on a guessable key.
+PRODUCTION = "DATABASE_URL" in os.environ and not DEBUG
+MIN_SECRET_KEY_LENGTH = 32
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if "DATABASE_URL" in os.environ and not DEBUG:
+    if PRODUCTION:
         raise RuntimeError("SECRET_KEY is required when DATABASE_URL is set and DEBUG is off")
     SECRET_KEY = embedded_secret_key()
+elif PRODUCTION and len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+    raise RuntimeError(
+        f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters when DATABASE_URL is set and DEBUG is off"
+        " (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -116,6 +124,7 @@ MIDDLEWARE = [
     "errorhub.middleware.AnswerDatabaseOutages",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SignInLockoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -134,6 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.sign_in_options",
             ],
         },
     },
@@ -174,6 +184,8 @@ elif os.environ.get("ERRORHUB_TEST_DATABASE_NAME"):
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -195,6 +207,51 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ERRORHUB_MAX_BODY_BYTES = env_int("ERRORHUB_MAX_BODY_BYTES", DEFAULTS["ERRORHUB_MAX_BODY_BYTES"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = ERRORHUB_MAX_BODY_BYTES
 ERRORHUB_BASE_URL = (os.environ.get("ERRORHUB_BASE_URL") or DEFAULTS["ERRORHUB_BASE_URL"]).rstrip("/")
+
+# Security behind HTTPS (README "Configuration"): cookies are Secure when the public URL is https.
+SERVED_OVER_HTTPS = ERRORHUB_BASE_URL.lower().startswith("https://")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", DEFAULTS["SECURE_HSTS_SECONDS"])
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", DEFAULTS["SECURE_SSL_REDIRECT"])
+# Load balancers probe /health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SERVED_OVER_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SERVED_OVER_HTTPS)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    # "HTTP_X_FORWARDED_PROTO,https": the header (as Django spells it in META) and its HTTPS value.
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+
+# Sign-in: password (email) and/or OpenID Connect single sign-on (accounts.oidc).
+ERRORHUB_PASSWORD_LOGIN = env_bool("ERRORHUB_PASSWORD_LOGIN", DEFAULTS["ERRORHUB_PASSWORD_LOGIN"])
+ERRORHUB_SIGNIN_MAX_FAILURES_PER_EMAIL = env_int(
+    "ERRORHUB_SIGNIN_MAX_FAILURES_PER_EMAIL", DEFAULTS["ERRORHUB_SIGNIN_MAX_FAILURES_PER_EMAIL"]
+)
+ERRORHUB_SIGNIN_MAX_FAILURES_PER_IP = env_int(
+    "ERRORHUB_SIGNIN_MAX_FAILURES_PER_IP", DEFAULTS["ERRORHUB_SIGNIN_MAX_FAILURES_PER_IP"]
+)
+ERRORHUB_SIGNIN_WINDOW_SECONDS = env_int("ERRORHUB_SIGNIN_WINDOW_SECONDS", DEFAULTS["ERRORHUB_SIGNIN_WINDOW_SECONDS"])
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO") or DEFAULTS["OIDC_SIGN_ALGO"]
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES") or DEFAULTS["OIDC_SCOPES"]
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM") or DEFAULTS["OIDC_GROUPS_CLAIM"]
+OIDC_STAFF_GROUP = os.environ.get("OIDC_STAFF_GROUP", "")
+OIDC_SUPERUSER_GROUP = os.environ.get("OIDC_SUPERUSER_GROUP", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME") or urlsplit(OIDC_ISSUER).hostname or ""
+OIDC_TIMEOUT = 10
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.SignInRequestView"
+LOGIN_REDIRECT_URL = "/admin/"
+LOGIN_REDIRECT_URL_FAILURE = "/admin/login/?sso=failed"
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise RuntimeError("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+if not ERRORHUB_PASSWORD_LOGIN and not OIDC_ISSUER:
+    raise RuntimeError("ERRORHUB_PASSWORD_LOGIN=false needs single sign-on (OIDC_ISSUER): nobody could sign in")
+AUTHENTICATION_BACKENDS = [
+    *(["accounts.backends.EmailPasswordBackend"] if ERRORHUB_PASSWORD_LOGIN else []),
+    *(["accounts.oidc.SingleSignOnBackend"] if OIDC_ISSUER else []),
+]
 ERRORHUB_OPEN_INGEST = env_bool("ERRORHUB_OPEN_INGEST", DEFAULTS["ERRORHUB_OPEN_INGEST"])
 ERRORHUB_OPEN_REGISTRATION = env_bool("ERRORHUB_OPEN_REGISTRATION", DEFAULTS["ERRORHUB_OPEN_REGISTRATION"])
 ERRORHUB_OPEN_LEGACY_API = env_bool("ERRORHUB_OPEN_LEGACY_API", DEFAULTS["ERRORHUB_OPEN_LEGACY_API"])
@@ -258,6 +315,16 @@ CELERY_BEAT_SCHEDULE["reconcile-kapacitor-alert-tasks"] = {
     "schedule": KAPACITOR_RECONCILE_SECONDS,
 }
 
+# Sign-in failure counts (accounts.signin_guard) live here: Redis whenever a broker is
+# configured, so every gunicorn worker and host shares them; per process otherwise.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}
+        if CELERY_BROKER_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",
@@ -296,6 +363,8 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Tokens and keys in URLs are masked in every line (errorhub.log_secrets).
+    "filters": {"mask_secrets": {"()": "errorhub.log_secrets.MaskSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

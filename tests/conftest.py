@@ -1,4 +1,5 @@
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,13 @@ def owner(client, db):
 @pytest.fixture
 def stranger(client, db):
     return TokenClient(register(client, "stranger@example.com"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Each test starts with no sign-in failures counted (in Redis, the PostgreSQL leg's cache,
+    they would outlive the test): its own key prefix."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
 @pytest.fixture(autouse=True)

@@ -39,6 +39,6 @@ if ! services_up; then
 fi
 
 echo "== leg 2: PostgreSQL, real Celery worker on Redis =="
-DATABASE_URL="$PG_URL" CELERY_BROKER_URL="$REDIS" SECRET_KEY=errorhub-tests \
+DATABASE_URL="$PG_URL" CELERY_BROKER_URL="$REDIS" SECRET_KEY=errorhub-tests-not-a-production-secret-key \
   ERRORHUB_TEST_DATABASE_NAME=${ERRORHUB_TEST_DATABASE_NAME:-test_errorhub} \
   env -u REDIS_URL -u KAPACITOR_URL .venv/bin/pytest -q --create-db "$@"

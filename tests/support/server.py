@@ -48,19 +48,25 @@ def start_gunicorn(log_path, *, extra_env=None, extra_args=()):
         sys.executable, "-m", "gunicorn", "errorhub.wsgi", "--config", "gunicorn.conf.py",
         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "-", *extra_args,
     ]  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    return serve(command, env, log_path, probe=f"{url}/health"), url
+
+
+def serve(command, env, log_path, *, probe):
+    """Starts `command` (a server) with its output in `log_path`; returns the process once
+    `probe` answers 200, or fails the test with the log."""
     out = open(log_path, "w")  # noqa: SIM115  (the process writes it for as long as it runs)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            if requests.get(f"{url}/health", timeout=2).status_code == 200:
-                return process, url
+            if requests.get(probe, timeout=2).status_code == 200:
+                return process
         except requests.RequestException:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"gunicorn did not start:\n{Path(log_path).read_text()}", pytrace=False)
+            pytest.fail(f"{' '.join(command[2:4])} did not start:\n{Path(log_path).read_text()}", pytrace=False)
         time.sleep(0.2)
 
 

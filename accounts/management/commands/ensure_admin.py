@@ -3,7 +3,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from accounts.services import AccountError, clean_credentials
+from accounts.services import AccountError, check_password_strength, clean_credentials
 
 
 class Command(BaseCommand):
@@ -15,8 +15,10 @@ class Command(BaseCommand):
         if not email or not password:
             return
         try:
-            # The admin logs in at /api/auth/login too, which applies these rules.
+            # The admin logs in at /api/auth/login too, which applies these rules; a password
+            # set here meets the same validators as one set at register or in the admin.
             email, password = clean_credentials(email, password)
+            check_password_strength(email, password)
         except AccountError as exc:
             raise CommandError(f"ERRORHUB_ADMIN_EMAIL/PASSWORD: {exc.message}") from None
         user = User.objects.filter(email__iexact=email).first()
