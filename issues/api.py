@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -22,7 +23,10 @@ from issues.serializers import (
     IssueActivitySerializer,
     IssueCommentSerializer,
     IssueSerializer,
+    IssueTagSerializer,
     MergeSerializer,
+    StatsBucketSerializer,
+    UnmergedSerializer,
     UnmergeSerializer,
 )
 
@@ -76,7 +80,7 @@ class IssueViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.listed_issues(self.request.user).select_related("assignee").order_by("-last_seen", "-id")
+        return selectors.visible_issues(self.request.user).select_related("assignee").order_by("-last_seen", "-id")
 
     def get_object(self):
         try:
@@ -90,6 +94,12 @@ class IssueViewSet(
             issue.refresh_from_db()
         return issue
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("stats_period", enum=selectors.LIST_STATS_PERIODS, description="adds `stats`"),
+            OpenApiParameter("format", enum=["json", "csv"], description="csv streams the filtered list"),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         """`stats_period=24h|14d` adds each issue's series (one query per page); `format=csv` exports."""
         period = request.query_params.get("stats_period")
@@ -108,6 +118,12 @@ class IssueViewSet(
             context["stats"] = selectors.issues_stats([issue.id for issue in page], period)
         return self.get_paginated_response(IssueSerializer(page, many=True, context=context).data)
 
+    @extend_schema(
+        operation_id="issues_bulk_update",
+        request=BulkIssueSerializer,
+        responses=IssueSerializer(many=True),
+        parameters=[OpenApiParameter("id", int, many=True, required=True, description="the issues to change")],
+    )
     @transaction.atomic
     def bulk_update(self, request):
         """PATCH /issues/?id=1&id=2 with `status` (+ `status_details`), `assignee` or `merge: true`, each audited.
@@ -158,13 +174,14 @@ class IssueViewSet(
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
+    @extend_schema(request=MergeSerializer, responses=IssueSerializer)
     @action(detail=True, methods=["post"], serializer_class=MergeSerializer, filterset_class=None)
     def merge(self, request, pk=None):
         """Merge `{"issues": [ids]}` of the same project into this issue."""
         target = self.get_object()
         serializer = MergeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        others = selectors.listed_issues(request.user).in_bulk(serializer.validated_data["issues"])
+        others = selectors.visible_issues(request.user).in_bulk(serializer.validated_data["issues"])
         unknown = sorted(set(serializer.validated_data["issues"]) - set(others))
         if unknown:
             raise ValidationError({"issues": f"No issue {unknown[0]} to merge."})
@@ -173,6 +190,7 @@ class IssueViewSet(
         target.refresh_from_db()
         return Response(IssueSerializer(target).data)
 
+    @extend_schema(request=UnmergeSerializer, responses=UnmergedSerializer)
     @action(detail=True, methods=["post"], serializer_class=UnmergeSerializer, filterset_class=None)
     def unmerge(self, request, pk=None):
         """Split `{"fingerprints": [...]}` merged into this issue back into issues of their own."""
@@ -181,21 +199,30 @@ class IssueViewSet(
         serializer.is_valid(raise_exception=True)
         with refused_as("fingerprints"):
             split = lifecycle.unmerge(target, serializer.validated_data["fingerprints"], user=request.user)
-        return Response({"issues": [issue.id for issue in split]})
+        return Response(UnmergedSerializer({"issues": [issue.id for issue in split]}).data)
 
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    @action(
+        detail=True, methods=["get"], serializer_class=IssueTagSerializer, filterset_class=None, pagination_class=None
+    )
     def tags(self, request, pk=None):
         """Each tag's total and top 10 values: `[{"key", "total", "top": [{"value", "count"}]}]`."""
-        return Response(selectors.issue_tags(self.get_object()))
+        return Response(IssueTagSerializer(selectors.issue_tags(self.get_object()), many=True).data)
 
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    @extend_schema(parameters=[OpenApiParameter("period", enum=[*selectors.STATS_PERIODS])])
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=StatsBucketSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
     def stats(self, request, pk=None):
         """Events per hour (`period=24h`, the default) or day (`14d`, `30d`): `[{"start", "count"}]`, zeros filled."""
         period = request.query_params.get("period", "24h")
         if period not in selectors.STATS_PERIODS:
             raise ValidationError({"period": f"One of {', '.join(selectors.STATS_PERIODS)}."})
         issue = self.get_object()
-        return Response(selectors.issues_stats([issue.id], period)[issue.id])
+        return Response(StatsBucketSerializer(selectors.issues_stats([issue.id], period)[issue.id], many=True).data)
 
     @action(detail=True, methods=["get"], serializer_class=IssueActivitySerializer, filterset_class=None)
     def activity(self, request, pk=None):
@@ -213,6 +240,7 @@ class IssueViewSet(
         comment = services.add_comment(issue, author=request.user, text=serializer.validated_data["text"])
         return Response(IssueCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={204: None})
     @action(
         detail=True,
         methods=["delete"],

@@ -139,11 +139,17 @@ def record_occurrences(events_by_issue, *, now=None):
     wanted = Q()
     for project_id in project_ids:
         wanted |= Q(project_id=project_id, fingerprint__in=[fp for pid, fp in events_by_issue if pid == project_id])
-    # Locked in id order so concurrent digests never deadlock on the same issues.
-    by_key = {(i.project_id, i.fingerprint): i for i in Issue.objects.select_for_update().filter(wanted).order_by("id")}
-    merged_into = {i.merged_into_id for i in by_key.values() if i.merged_into_id}
-    targets = {i.id: i for i in Issue.objects.select_for_update().filter(pk__in=merged_into).order_by("id")}
-    owner = {key: targets.get(issue.merged_into_id, issue) for key, issue in by_key.items()}
+    # The issues and the targets of the merged ones among them, locked together in id order so
+    # concurrent digests and merges never deadlock on the same issues.
+    rows = Issue.objects.filter(wanted).values_list("id", "merged_into_id")
+    locked = _locked_ids({issue_id for row in rows for issue_id in row if issue_id})
+    if missing := {i.merged_into_id for i in locked.values() if i.merged_into_id} - set(locked):
+        locked |= _locked_ids(missing)  # merged between the read and the lock
+    owner = {
+        (i.project_id, i.fingerprint): locked[i.merged_into_id] if i.merged_into_id else i
+        for i in locked.values()
+        if (i.project_id, i.fingerprint) in events_by_issue
+    }
 
     issues, events_of = {}, defaultdict(list)
     for key, events in events_by_issue.items():
@@ -307,8 +313,12 @@ def _wake(issues, now):
     return len(waking)
 
 
+def _locked_ids(ids):
+    return {issue.id: issue for issue in Issue.objects.select_for_update().filter(pk__in=ids).order_by("id")}
+
+
 def _locked(issues):
-    return list(Issue.objects.select_for_update().filter(pk__in=[i.pk for i in issues]).order_by("id"))
+    return list(_locked_ids([i.pk for i in issues]).values())
 
 
 @transaction.atomic
@@ -549,10 +559,11 @@ def unmerge(issue, fingerprints, *, user=None):
     pruned stay counted in `issue`). Raises TriageRefused naming a fingerprint not merged
     into `issue`. Returns the issues split off.
     """
-    target = _locked([issue])[0]
-    aliases = list(
-        Issue.objects.select_for_update().filter(merged_into=target, fingerprint__in=fingerprints).order_by("id")
-    )
+    # One lock in id order, as the digest takes them.
+    wanted = Q(pk=issue.pk) | Q(merged_into_id=issue.pk, fingerprint__in=fingerprints)
+    locked = list(Issue.objects.select_for_update().filter(wanted).order_by("id"))
+    target = next(i for i in locked if i.pk == issue.pk)
+    aliases = [i for i in locked if i.pk != issue.pk]
     missing = sorted(set(fingerprints) - {alias.fingerprint for alias in aliases})
     if missing:
         raise TriageRefused(f"Fingerprint {missing[0]!r} is not merged into issue {target.id}.")

@@ -14,16 +14,12 @@ from issues.models import Event, EventGroup, Issue, IssueBucket, IssueTag, Sourc
 
 
 def visible_issues(user):
-    return Issue.objects.filter(project__in=visible_projects(user))
-
-
-def listed_issues(user):
-    """The issues lists and pages show: merged ones live on only as their target's aliases."""
-    return visible_issues(user).filter(merged_into__isnull=True)
+    """Issues in the user's projects; merged ones live on only as their target's aliases."""
+    return Issue.objects.filter(project__in=visible_projects(user), merged_into__isnull=True)
 
 
 def merged_issue(user, issue_id):
-    return visible_issues(user).filter(pk=issue_id, merged_into__isnull=False).first()
+    return Issue.objects.filter(project__in=visible_projects(user), pk=issue_id, merged_into__isnull=False).first()
 
 
 def visible_events(user):
@@ -101,7 +97,9 @@ def event_by_event_id(project, event_id):
 
 
 def issue_by_fingerprint(project, fingerprint):
-    return Issue.objects.filter(project=project, fingerprint=fingerprint).first()
+    """The issue a fingerprint's events count into: a merged fingerprint's target."""
+    issue = Issue.objects.filter(project=project, fingerprint=fingerprint).select_related("merged_into").first()
+    return issue.merged_into if issue is not None and issue.merged_into_id else issue
 
 
 # Eventsum: an issue of source eventsum is an event base, its project the service, each
@@ -109,7 +107,9 @@ def issue_by_fingerprint(project, fingerprint):
 
 
 def eventsum_issues(user, *, service_id=None, issue_id=None, fingerprint="", group_id=None, env_id=None, keywords=""):
-    issues = Issue.objects.filter(project__in=legacy_visible_projects(user), source=Source.EVENTSUM)
+    issues = Issue.objects.filter(
+        project__in=legacy_visible_projects(user), source=Source.EVENTSUM, merged_into__isnull=True
+    )
     if service_id is not None:
         issues = issues.filter(project_id=service_id)
     if issue_id is not None:

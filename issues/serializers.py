@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.selectors import visible_projects
@@ -6,6 +7,9 @@ from issues import lifecycle, services
 from issues.models import Event, EventGroup, Issue, IssueComment
 
 
+@extend_schema_field(
+    {"type": "object", "nullable": True, "properties": {"id": {"type": "integer"}, "email": {"type": "string"}}}
+)
 class PersonField(serializers.Field):
     """Who did it, as {"id", "email"}; null for errorhub itself."""
 
@@ -13,6 +17,13 @@ class PersonField(serializers.Field):
         return {"id": user.pk, "email": user.email}
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string", "format": "email"}],
+        "nullable": True,
+        "description": "a member of the issue's project, by id or email, in; {id, email} out; null unassigns",
+    }
+)
 class AssigneeField(PersonField):
     """A person by id or email in; {"id", "email"} out (the issue's project membership is checked on save)."""
 
@@ -68,7 +79,7 @@ class IssueSerializer(serializers.ModelSerializer):
         fields["group"].queryset = EventGroup.objects.filter(project_id=project_id)
         return fields
 
-    def get_substatus(self, issue):
+    def get_substatus(self, issue) -> str | None:
         return lifecycle.current_substatus(issue) or None
 
     def validate(self, attrs):
@@ -158,3 +169,23 @@ class MergeSerializer(serializers.Serializer):
 
 class UnmergeSerializer(serializers.Serializer):
     fingerprints = serializers.ListField(child=serializers.CharField(max_length=255), min_length=1, max_length=100)
+
+
+class TagValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class IssueTagSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    total = serializers.IntegerField()
+    top = TagValueSerializer(many=True)
+
+
+class StatsBucketSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    count = serializers.IntegerField()
+
+
+class UnmergedSerializer(serializers.Serializer):
+    issues = serializers.ListField(child=serializers.IntegerField(), help_text="the issues split off")

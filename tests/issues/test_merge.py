@@ -1,11 +1,9 @@
 """Merging duplicate issues and splitting them back, through the native API."""
 
-import time
-
 import pytest
 
 from tests.support.api import create_app, post_json
-from tests.support.healthguard import event, seed_batch
+from tests.support.healthguard import errors_batch, seed_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -17,19 +15,11 @@ def app_key(owner):
 
 @pytest.fixture
 def report(client, app_key):
-    """HealthGuard error events of the given fingerprints (and users), in one batch."""
-    sent = []
+    """HealthGuard error events of the given (fingerprint, user) pairs, in one batch."""
 
     def send(*events):
-        batch = seed_batch(app_key)
-        now_ms = int(time.time() * 1000)
-        made = []
-        for fingerprint, user in events:
-            sent.append(fingerprint)
-            changes = {"eventId": f"e{len(sent)}", "fingerprint": fingerprint, "userId": user, "timestamp": now_ms}
-            made.append(event(batch, **changes, message=f"failure {fingerprint}"))
-        batch["events"] = made
-        assert post_json(client, "/api/events/batch", batch).status_code == 202
+        changes = [{"fingerprint": fp, "userId": user, "message": f"failure {fp}"} for fp, user in events]
+        assert post_json(client, "/api/events/batch", errors_batch(app_key, *changes)).status_code == 202
 
     return send
 

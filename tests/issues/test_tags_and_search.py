@@ -2,13 +2,12 @@
 Sentry envelopes (tags, contexts, user) and HealthGuard batches."""
 
 import json
-import time
 import uuid
 
 import pytest
 
 from tests.support.api import create_app, patch_json, post_json
-from tests.support.healthguard import event, seed_batch
+from tests.support.healthguard import errors_batch
 from tests.support.sentry import create_project
 
 pytestmark = pytest.mark.django_db
@@ -103,9 +102,7 @@ def test_every_search_token(client, owner, send):
         sentry_event("search slow", level="info", message="timeout talking to the index"),
     )  # fmt: skip
     app_key = create_app(owner, "Web")
-    batch = seed_batch(app_key)
-    batch["events"] = [event(batch, eventId="hg1", timestamp=int(time.time() * 1000))]
-    assert post_json(client, "/api/events/batch", batch).status_code == 202
+    assert post_json(client, "/api/events/batch", errors_batch(app_key, {})).status_code == 202
     titles = {issue["title"]: issue["id"] for issue in owner.get("/api/v1/issues/").json()["results"]}
     checkout, login, search = "TypeError: checkout failed", "TypeError: login broken", "TypeError: search slow"
     healthguard = "Cannot read property 'foo' of undefined"
@@ -127,6 +124,7 @@ def test_every_search_token(client, owner, send):
     assert listed(owner, "environment:production") == [checkout]
     assert listed(owner, "release:2.0") == [login]
     assert listed(owner, "source:healthguard") == [healthguard]
+    assert listed(owner, "user.email:ada@example.com") == [checkout]
     assert listed(owner, "shop:eu") == [checkout]
     assert listed(owner, 'shop:"north america"') == [login]
     assert listed(owner, "!shop:eu is:unresolved") == [healthguard]

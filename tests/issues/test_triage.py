@@ -4,7 +4,6 @@ Events arrive as HealthGuard batches through the real ingest endpoint; people tr
 PATCH /api/v1/issues/<id>/ and read the issue back as a client would.
 """
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,8 +11,8 @@ import time_machine
 
 from issues import announcements
 from issues.tasks import wake_snoozed_issues
-from tests.support.api import create_app, patch_json, post_json
-from tests.support.healthguard import event, seed_batch
+from tests.support.api import TokenClient, create_app, patch_json, post_json
+from tests.support.healthguard import errors_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -27,18 +26,10 @@ def app_key(owner):
 
 @pytest.fixture
 def report(client, app_key):
-    """Send HealthGuard error events (changes to the seed event) in one batch; unique ids, now by default."""
-    sent = []
+    """Send HealthGuard error events (changes to the seed event) in one batch."""
 
     def send(*changes):
-        batch = seed_batch(app_key)
-        now_ms = int(time.time() * 1000)
-        batch["events"] = [
-            event(batch, **{"eventId": f"e{len(sent) + n}", "timestamp": now_ms, **c}) for n, c in enumerate(changes)
-        ]
-        sent.extend(changes)
-        response = post_json(client, "/api/events/batch", batch)
-        assert response.status_code == 202, response.content
+        assert post_json(client, "/api/events/batch", errors_batch(app_key, *changes)).status_code == 202
 
     return send
 
@@ -193,3 +184,21 @@ def test_only_members_see_or_change_an_issue(owner, stranger, issue_url):
     assert patch_json(stranger, issue_url, {"status": "resolved"}).status_code == 404
     assert stranger.get(f"{issue_url}activity/").status_code == 404
     assert state(owner, issue_url) == ("unresolved", "new")
+
+
+def test_a_read_only_token_reads_but_cannot_triage(owner, issue_url):
+    created = post_json(owner, "/api/v1/tokens/", {"name": "dashboard", "scopes": ["read"]})
+    reader = TokenClient(created.json()["token"])
+
+    assert reader.get(issue_url).status_code == 200
+    assert reader.get(f"{issue_url}activity/").status_code == 200
+    issue_id = reader.get(issue_url).json()["id"]
+    for response in (
+        patch_json(reader, issue_url, {"status": "resolved"}),
+        patch_json(reader, f"/api/v1/issues/?id={issue_id}", {"status": "resolved"}),
+        post_json(reader, f"{issue_url}comments/", {"text": "seen"}),
+        post_json(reader, f"{issue_url}merge/", {"issues": [issue_id]}),
+    ):
+        assert response.status_code == 403, response.content
+    assert state(owner, issue_url) == ("unresolved", "new")
+    assert activity_kinds(owner, issue_url) == ["first_seen"]

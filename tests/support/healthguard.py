@@ -1,6 +1,8 @@
 """The HealthGuard seed batch, and variations of its one event."""
 
 import copy
+import time
+import uuid
 
 from tests.conftest import load_fixture
 
@@ -23,3 +25,12 @@ def event(batch, **changes):
         else:
             new[key] = value
     return new
+
+
+def errors_batch(app_key, *changes):
+    """A batch of the seed's error event, once per `changes` dict; each gets a fresh eventId and
+    the current time unless the changes say otherwise."""
+    batch = seed_batch(app_key)
+    now_ms = int(time.time() * 1000)
+    batch["events"] = [event(batch, **{"eventId": uuid.uuid4().hex, "timestamp": now_ms, **c}) for c in changes]
+    return batch
