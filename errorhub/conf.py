@@ -19,6 +19,11 @@ DEFAULTS = {
     # How long a request may wait on the broker to ask for a digest: Redis answers in well
     # under a millisecond; a broker that does not must not hold ingest (the events are stored).
     "ERRORHUB_BROKER_TIMEOUT_MS": 100,
+    # Quotas: events accepted per window, 0 is no limit (no original limits by default). A
+    # project's own value wins over the two project defaults; the cap covers all projects.
+    "ERRORHUB_PROJECT_EVENTS_PER_MINUTE": 0,
+    "ERRORHUB_PROJECT_EVENTS_PER_HOUR": 0,
+    "ERRORHUB_INSTALLATION_EVENTS_PER_MINUTE": 0,
     # Days an event is kept (GlitchTip's default event life); issues, their counters and
     # time series outlive their events. 0 keeps events forever.
     "ERRORHUB_EVENT_RETENTION_DAYS": 90,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts import quotas
 from accounts.models import Environment
 from errorhub.celery import app as celery_app
 from ingest import digest_requests
@@ -67,7 +68,11 @@ def _as_sent(timestamp):
 
 
 def accept(project, source, incoming_events):
-    """Store events durably; an event id the project already has is ignored (idempotent retries)."""
+    """Store events durably; an event id the project already has is ignored (idempotent retries).
+
+    Over quota nothing is stored: quotas.QuotaExceeded is the surface's 429.
+    """
+    quotas.admit(project, len(incoming_events))
     received_at = timezone.now()
     rows = [event_row(project, source, incoming, received_at) for incoming in incoming_events]
     with transaction.atomic():

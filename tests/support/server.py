@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,16 +83,24 @@ def gunicorn_process(django_db_setup, django_db_blocker, tmp_path_factory):
     stop(process)
 
 
-@pytest.fixture
-def errorhub_server(request, gunicorn_process, transactional_db):
-    """Base URL of the gunicorn-served errorhub; in the PostgreSQL leg the real worker digests."""
+@contextmanager
+def serving(request, process):
+    """One test's use of a gunicorn process (needs transactional_db): its base URL, with the
+    real worker digesting in the PostgreSQL leg."""
     if not settings.CELERY_BROKER_URL:
-        yield gunicorn_process.url
+        yield process.url
         return
     request.getfixturevalue("celery_worker")
-    yield gunicorn_process.url
+    yield process.url
     # The test database is flushed next; a digest still running would deadlock with it.
     from issues.models import Event
     from tests.support.worker import wait_until
 
     wait_until(lambda: not Event.objects.filter(digested=False).exists(), timeout=20)
+
+
+@pytest.fixture
+def errorhub_server(request, gunicorn_process, transactional_db):
+    """Base URL of the gunicorn-served errorhub; in the PostgreSQL leg the real worker digests."""
+    with serving(request, gunicorn_process) as url:
+        yield url
