@@ -19,8 +19,9 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 PREFIX = "errorhub:counters:"
-# A counter store must never hold ingest: Redis answers in well under a millisecond.
-REDIS_TIMEOUT_SECONDS = 0.2
+# While Redis does not answer, a process asks again only this often (one slow call, not one
+# per request); meanwhile everything is admitted.
+RETRY_AFTER_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -58,22 +59,26 @@ return tally
 
 class RedisCounters:
     def __init__(self, url):
-        self.client = redis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
-        )
+        # Never hold ingest long: the broker's timeout (Redis answers in well under a millisecond).
+        timeout = settings.ERRORHUB_BROKER_TIMEOUT_MS / 1000
+        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         self.admit_script = self.client.register_script(ADMIT_SCRIPT)
         self.take_script = self.client.register_script(TAKE_SCRIPT)
-        self.outage_logged_at = None
+        self.retry_at = None
 
     def admit(self, windows, amount, tally, field):
+        if self.retry_at is not None and time.monotonic() < self.retry_at:
+            return None
         keys = [PREFIX + tally] + [PREFIX + w.name for w in windows]
         args = [amount, field] + [value for w in windows for value in (w.limit, w.seconds * 1000)]
         try:
             refused = self.admit_script(keys=keys, args=args)
         except redis.RedisError:
-            self._log_outage()
+            self._outage()
             return None
-        self.outage_logged_at = None
+        if self.retry_at is not None:
+            self.retry_at = None
+            logger.warning("quota counters (Redis) answer again; events are counted again")
         if not refused:
             return None
         index, remaining_ms = refused
@@ -83,7 +88,7 @@ class RedisCounters:
         try:
             flat = self.take_script(keys=[PREFIX + tally])
         except redis.RedisError:
-            self._log_outage()
+            self._outage()
             return {}
         return {flat[i].decode(): int(flat[i + 1]) for i in range(0, len(flat), 2)}
 
@@ -91,20 +96,19 @@ class RedisCounters:
         try:
             return int(self.client.hget(PREFIX + tally, field) or 0)
         except redis.RedisError:
-            self._log_outage()
+            self._outage()
             return 0
 
     def clear(self):
         for key in self.client.scan_iter(f"{PREFIX}*"):
             self.client.delete(key)
 
-    def _log_outage(self):
+    def _outage(self):
         # Quotas fail open: an event is never refused because the counters are away.
-        # One line a minute, not one per request.
-        now = time.monotonic()
-        if self.outage_logged_at is None or now - self.outage_logged_at > 60:
-            self.outage_logged_at = now
-            logger.warning("quota counters unavailable (Redis); admitting events uncounted", exc_info=True)
+        # One log line per outage, not one per request.
+        if self.retry_at is None:
+            logger.warning("quota counters (Redis) unreachable; admitting events uncounted", exc_info=True)
+        self.retry_at = time.monotonic() + RETRY_AFTER_SECONDS
 
 
 class LocalCounters:

@@ -15,14 +15,15 @@ import requests
 import sentry_sdk
 from django.conf import settings
 
-from accounts.models import User
+from accounts.models import Project, User
 from accounts.tokens import issue_token
 from errorhub import counters
 from issues.models import Event
 from tests.conftest import load_fixture
+from tests.support.api import post_json
 from tests.support.healthguard import seed_batch
 from tests.support.sentry import sentry_reporting
-from tests.support.server import serving, start_gunicorn, stop
+from tests.support.server import free_port, serving, start_gunicorn, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -246,3 +247,15 @@ def test_the_installation_cap_covers_every_project(capped_server):
 
     assert (stored(shop), stored(billing)) == (2, 1)
     assert (admin.project(shop["id"])["rejected_events"], admin.project(billing["id"])["rejected_events"]) == (1, 1)
+
+
+def test_while_redis_is_away_events_are_admitted_uncounted(client, monkeypatch):
+    # A Redis that does not answer (nothing listens on a fresh free port).
+    monkeypatch.setattr(counters, "_store", counters.RedisCounters(f"redis://127.0.0.1:{free_port()}/0"))
+    project = Project.objects.create(name="Shop", slug="shop", app_key="web_shop", events_per_minute=1)
+
+    statuses = [
+        post_json(client, "/api/events/batch", healthguard_batch(project.app_key, 1)).status_code for _ in "abc"
+    ]
+    assert statuses == [202, 202, 202]
+    assert Event.objects.filter(project=project).count() == 3
