@@ -24,6 +24,9 @@ DEFAULTS = {
     "ERRORHUB_PROJECT_EVENTS_PER_MINUTE": 0,
     "ERRORHUB_PROJECT_EVENTS_PER_HOUR": 0,
     "ERRORHUB_INSTALLATION_EVENTS_PER_MINUTE": 0,
+    # Without a broker a background thread in each web process digests (ingest.digester);
+    # true digests inside each request instead (the tests' in-process client, comparisons).
+    "ERRORHUB_DIGEST_IN_REQUEST": False,
     # Days an event is kept (GlitchTip's default event life); issues, their counters and
     # time series outlive their events. 0 keeps events forever.
     "ERRORHUB_EVENT_RETENTION_DAYS": 90,
