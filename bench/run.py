@@ -11,12 +11,17 @@ exactly as the Procfile's `web` line runs it, on a free port. Then, one after an
      until every accepted event is grouped (has its issue);
   3. the HealthGuard bench (bench/ingest_healthguard.py).
 
+With --embedded, the embedded default instead (SQLite, no broker, no worker), twice: with
+the digest in each web process's background thread, and inside each request as it was
+(ERRORHUB_DIGEST_IN_REQUEST=true), side by side with the same no-op ceiling.
+
 Prints accepted events/s, latency p50/p95/p99, the time from the first request until every
 accepted event was grouped, and the peak RSS of all errorhub processes (gunicorn master and
 workers, the Celery worker and its children), then stops everything it started.
 
     make bench                                   # 10,000 envelopes at concurrency 8 and 32
     make bench BENCH_ARGS="--count 300 --healthguard-batches 20"   # a quick smoke run
+    make bench BENCH_ARGS="--embedded --concurrency 8"             # the laptop install
 """
 
 import argparse
@@ -126,13 +131,11 @@ def measured(command, services, json_path):
     return result
 
 
-def loadgen(args, dsn, concurrency, json_path, grouped_sql=None, database_url=None):
+def loadgen(args, dsn, concurrency, json_path, visibility=()):
     command = [
         sys.executable, str(ROOT / "bench" / "loadgen.py"), "--dsn", dsn, "--count", str(args.count),
-        "--concurrency", str(concurrency), "--error-types", "50", "--json", json_path,
+        "--concurrency", str(concurrency), "--error-types", "50", "--json", json_path, *visibility,
     ]  # fmt: skip
-    if grouped_sql:
-        command += ["--visibility-cmd", f"psql -tAc {shlex.quote(grouped_sql)} {shlex.quote(database_url)}"]
     return command
 
 
@@ -144,6 +147,36 @@ def row(label, accepted_per_s, latency, grouped_after, rss, ceiling=None):
     return f"| {label} | {accepted_per_s:,.0f} | {ratio} | {latencies} | {grouped} | {rss_text} |"
 
 
+class Shape:
+    """One way of running errorhub: its environment, whether it has a worker, how to count grouped events."""
+
+    def __init__(self, name, env, worker, grouped_count):
+        self.name, self.env, self.worker, self.grouped_count = name, env, worker, grouped_count
+
+
+def shapes(args, logs, base_env):
+    if not args.embedded:
+        database_url = fresh_database(args.postgres, args.database)
+        redis.Redis.from_url(args.redis_url).flushdb()
+        env = {**base_env, "DATABASE_URL": database_url.replace("postgresql://", "postgres://")}
+        env["CELERY_BROKER_URL"] = args.redis_url
+
+        def psql(sql):
+            return ["--visibility-cmd", f"psql -tAc {shlex.quote(sql)} {shlex.quote(database_url)}"]
+
+        yield Shape("PostgreSQL + Redis, a worker of concurrency 2", env, True, psql)
+        return
+    # The embedded default (SQLite, no broker), with its digest where it is and where it was.
+    for name, in_request in (("background digest thread", "false"), ("digest inside the request", "true")):
+        data = logs / f"data-{in_request}"
+        env = {**base_env, "ERRORHUB_DATA_DIR": str(data), "ERRORHUB_DIGEST_IN_REQUEST": in_request}
+
+        def sqlite(sql, data=data):
+            return ["--visibility-sqlite", str(data / "errorhub.sqlite3"), "--visibility-sql", sql]
+
+        yield Shape(f"embedded SQLite, {name}", env, False, sqlite)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=10_000, help="envelopes per loadgen run")
@@ -153,81 +186,93 @@ def main():
     parser.add_argument("--database", default="errorhub_bench", help="dropped and created afresh")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12", help="a Redis database of its own")
     parser.add_argument("--web-concurrency", help="gunicorn workers (default: the Procfile's)")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the embedded default instead (SQLite, no broker), digest in a thread and in the request",
+    )
     args = parser.parse_args()
 
     logs = Path(tempfile.mkdtemp(prefix="errorhub-bench-"))
-    database_url = fresh_database(args.postgres, args.database)
-    redis.Redis.from_url(args.redis_url).flushdb()
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "KAPACITOR_URL")}
-    env.update(
-        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-        DATABASE_URL=database_url.replace("postgresql://", "postgres://"),
-        CELERY_BROKER_URL=args.redis_url,
+    base_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL", "KAPACITOR_URL")
+    }
+    base_env.update(
+        PATH=f"{BIN}{os.pathsep}{base_env.get('PATH', '')}",
         SECRET_KEY="errorhub-bench",
         DJANGO_SETTINGS_MODULE="bench.settings",
         ERRORHUB_DATA_DIR=str(logs / "data"),
-        PORT=str(port),
         LOG_LEVEL="WARNING",
     )
     if args.web_concurrency:
-        env["WEB_CONCURRENCY"] = args.web_concurrency
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        base_env["WEB_CONCURRENCY"] = args.web_concurrency
 
-    services = Services(env, logs)
-    try:
-        services.start("worker", f"{procfile('worker')} --concurrency 2 --loglevel warning")
-        services.start("web", procfile("web"))
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/health", services)
-        dsn, project_id = sentry_project(base)
-        noop_dsn = dsn.rsplit("/", 1)[0] + f"/noop/{project_id}"
-        grouped = f"SELECT count(*) FROM issues_event WHERE issue_id IS NOT NULL AND project_id = {project_id}"
-        print(f"errorhub on {base}: web `{procfile('web')}`, worker --concurrency 2; logs in {logs}", flush=True)
-
-        table, ceilings = [], {}
-        for concurrency in args.concurrency:
-            out = str(logs / f"noop-c{concurrency}.json")
-            noop = measured(loadgen(args, noop_dsn, concurrency, out), services, out)
-            ceilings[concurrency] = noop["throughput_accepted_per_s"]
-            table.append(
-                row(
-                    f"no-op view, c={concurrency}",
-                    ceilings[concurrency],
-                    noop["latency_ms"],
-                    None,
-                    noop["peak_rss_mib"],
-                )
-            )
-        for concurrency in args.concurrency:
-            out = str(logs / f"errorhub-c{concurrency}.json")
-            run = measured(loadgen(args, dsn, concurrency, out, grouped, database_url), services, out)
-            visibility = run.get("visibility", {})
-            grouped_after = visibility.get("load_start_to_all_visible_s") if visibility.get("all_visible") else None
-            label = f"errorhub envelopes, c={concurrency} ({run['accepted_2xx']} of {run['sent']} accepted)"
-            table.append(
-                row(label, run["throughput_accepted_per_s"], run["latency_ms"], grouped_after, run["peak_rss_mib"],
-                    ceilings[concurrency])
-            )  # fmt: skip
-        if args.healthguard_batches:
-            out = str(logs / "healthguard.json")
-            command = [
-                sys.executable, str(ROOT / "bench" / "ingest_healthguard.py"), "--url", base,
-                "--batches", str(args.healthguard_batches), "--concurrency", "8", "--json", out,
-            ]  # fmt: skip
-            hg = measured(command, services, out)
-            table.append(
-                row(f"errorhub HealthGuard batches of 10, c=8 ({hg['failed_batches']} failed)", hg["accepted_per_s"],
-                    hg["latency_ms"], hg["all_digested_after_start_s"], hg["peak_rss_mib"])
-            )  # fmt: skip
-    finally:
-        services.stop()
+    table, ceilings = [], {}
+    for shape in shapes(args, logs, base_env):
+        table += run_shape(args, logs, shape, ceilings)
 
     print()
     print("| run | accepted ev/s | of the no-op | p50 / p95 / p99 ms | all grouped after start | peak RSS |")
     print("|---|---|---|---|---|---|")
     print("\n".join(table))
     print(f"\n{args.count} envelopes per run; raw results in {logs}")
+
+
+def run_shape(args, logs, shape, ceilings):
+    """Starts errorhub in one shape, runs every phase against it, stops it; the table's rows."""
+    port = free_port()
+    env = {**shape.env, "PORT": str(port)}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    tag = "".join(c if c.isalnum() else "-" for c in shape.name)
+    (logs / tag).mkdir()
+    services = Services(env, logs / tag)
+    rows = []
+    try:
+        if shape.worker:
+            services.start("worker", f"{procfile('worker')} --concurrency 2 --loglevel warning")
+        services.start("web", procfile("web"))
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/health", services)
+        dsn, project_id = sentry_project(base)
+        grouped = shape.grouped_count(
+            f"SELECT count(*) FROM issues_event WHERE issue_id IS NOT NULL AND project_id = {project_id}"
+        )
+        print(f"{shape.name}: {base}, web `{procfile('web')}`; logs in {logs / tag}", flush=True)
+        if not ceilings:
+            # The same no-op view in the first shape's server: the ceiling for every shape.
+            noop_dsn = dsn.rsplit("/", 1)[0] + f"/noop/{project_id}"
+            for concurrency in args.concurrency:
+                out = str(logs / f"noop-c{concurrency}.json")
+                noop = measured(loadgen(args, noop_dsn, concurrency, out), services, out)
+                ceilings[concurrency] = noop["throughput_accepted_per_s"]
+                label = f"no-op view, c={concurrency}"
+                rows.append(row(label, ceilings[concurrency], noop["latency_ms"], None, noop["peak_rss_mib"]))
+        for concurrency in args.concurrency:
+            out = str(logs / f"{tag}-c{concurrency}.json")
+            run = measured(loadgen(args, dsn, concurrency, out, grouped), services, out)
+            visibility = run.get("visibility", {})
+            grouped_after = visibility.get("load_start_to_all_visible_s") if visibility.get("all_visible") else None
+            label = f"{shape.name}: envelopes, c={concurrency} ({run['accepted_2xx']} of {run['sent']} accepted)"
+            rows.append(
+                row(label, run["throughput_accepted_per_s"], run["latency_ms"], grouped_after, run["peak_rss_mib"],
+                    ceilings[concurrency])
+            )  # fmt: skip
+        if args.healthguard_batches:
+            out = str(logs / f"{tag}-healthguard.json")
+            command = [
+                sys.executable, str(ROOT / "bench" / "ingest_healthguard.py"), "--url", base,
+                "--batches", str(args.healthguard_batches), "--concurrency", "8", "--json", out,
+            ]  # fmt: skip
+            hg = measured(command, services, out)
+            label = f"{shape.name}: HealthGuard batches of 10, c=8 ({hg['failed_batches']} failed)"
+            rows.append(
+                row(label, hg["accepted_per_s"], hg["latency_ms"], hg["all_digested_after_start_s"], hg["peak_rss_mib"])
+            )
+    finally:
+        services.stop()
+    return rows
 
 
 if __name__ == "__main__":
