@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint format worker
+.PHONY: install run test lint format worker bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,7 @@ format: install
 worker: install
 	mkdir -p $${ERRORHUB_DATA_DIR:-data}
 	ERRORHUB_DATA_DIR=$$(realpath $${ERRORHUB_DATA_DIR:-data}) $(BIN)/supervisord --configuration supervisord.conf
+
+# Not part of `make test`: minutes of load on PostgreSQL and Redis (bench/README.md).
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts import quotas
 from accounts.models import ApiToken, Environment, Membership, Project, SessionToken, User
+from accounts.serializers import QUOTA_FIELDS
 
 
 @admin.register(User)
@@ -26,11 +28,41 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "platform", "app_key", "keyless_ingest", "created_by_ingest", "created_at"]
+    list_display = [
+        "name",
+        "slug",
+        "platform",
+        "app_key",
+        "keyless_ingest",
+        "created_by_ingest",
+        "rejected",
+        "created_at",
+    ]
     list_filter = ["platform", "keyless_ingest", "created_by_ingest"]
     search_fields = ["name", "slug", "app_key"]
-    readonly_fields = ["sentry_key", "periskop_target_uuid", "created_by_ingest", "created_at"]
+    readonly_fields = ["sentry_key", "periskop_target_uuid", "created_by_ingest", "created_at", "rejected"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name", "slug", "platform", "app_key", "keyless_ingest", "sentry_key", "periskop_target_uuid",
+                    "created_by_ingest", "created_at",
+                ]
+            },
+        ),
+        ("Quotas", {"fields": ["events_per_minute", "events_per_hour", "rejected"]}),
+    ]  # fmt: skip
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # As in the API: only superusers set quotas (accounts.serializers.ProjectSerializer.validate).
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [*fields, *QUOTA_FIELDS]
+
+    @admin.display(description="events rejected over quota")
+    def rejected(self, project):
+        return quotas.rejected_events(project)
 
 
 @admin.register(Environment)

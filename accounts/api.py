@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from accounts import services
 from accounts.permissions import may_manage_account
 from accounts.selectors import api_tokens_of, visible_projects
-from accounts.serializers import ApiTokenSerializer, NewApiTokenSerializer, ProjectSerializer
+from accounts.serializers import QUOTA_FIELDS, ApiTokenSerializer, NewApiTokenSerializer, ProjectSerializer
 from accounts.tokens import issue_api_token
 
 ACCOUNT_TOKEN_NEEDED = "This needs a login token, not an API token."
@@ -28,11 +28,13 @@ class ProjectViewSet(
     def perform_create(self, serializer):
         if not may_manage_account(self.request.user):
             raise PermissionDenied(ACCOUNT_TOKEN_NEEDED)
+        quotas = {name: value for name, value in serializer.validated_data.items() if name in QUOTA_FIELDS}
         serializer.instance = services.create_project(
             name=serializer.validated_data["name"],
             platform=serializer.validated_data["platform"],
             owner=self.request.user,
             keyless_ingest=serializer.validated_data.get("keyless_ingest", False),
+            **quotas,
         )
 
 

@@ -127,6 +127,15 @@ class Project(models.Model):
     )
     created_by_ingest = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Quotas (accounts.quotas): None takes the installation default, 0 is no limit.
+    events_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: ERRORHUB_PROJECT_EVENTS_PER_MINUTE; 0: no limit"
+    )
+    events_per_hour = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: ERRORHUB_PROJECT_EVENTS_PER_HOUR; 0: no limit"
+    )
+    # Refused over quota, as flushed from the counters (accounts.quotas.rejected_events adds the rest).
+    rejected_events = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

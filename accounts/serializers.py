@@ -4,9 +4,13 @@ from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
+from accounts import quotas
 from accounts.models import PLATFORMS, ApiToken, Project
 from accounts.selectors import visible_projects
+
+QUOTA_FIELDS = ("events_per_minute", "events_per_hour")
 
 
 def base_url(request):
@@ -37,14 +41,27 @@ class ProjectSerializer(serializers.ModelSerializer):
     dsn = serializers.SerializerMethodField()
     client_settings = serializers.SerializerMethodField()
     members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="email")
+    rejected_events = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
         fields = [
             "id", "name", "slug", "platform", "app_key", "keyless_ingest", "created_by_ingest", "dsn",
-            "client_settings", "members", "created_at",
+            "client_settings", "members", "created_at", *QUOTA_FIELDS, "rejected_events",
         ]  # fmt: skip
         read_only_fields = ["slug", "app_key", "created_by_ingest", "created_at"]
+
+    def validate(self, attrs):
+        # Members may not lift the limits an administrator set to protect the installation.
+        request = self.context.get("request")
+        changed = [name for name in QUOTA_FIELDS if name in attrs]
+        if changed and not (request and request.user.is_superuser):
+            raise PermissionDenied(f"Only an administrator may set {', '.join(changed)}.")
+        return attrs
+
+    def get_rejected_events(self, project) -> int:
+        """Events refused over quota (429), all time."""
+        return quotas.rejected_events(project)
 
     def get_dsn(self, project) -> str:
         """The Sentry DSN for SDKs: public key @ this host / project id."""

@@ -90,12 +90,21 @@ def _unique_slug(name):
 
 @transaction.atomic
 def create_project(
-    *, name, platform="other", owner=None, app_key=None, platforms=PLATFORMS, keyless_ingest=False, by_ingest=False
+    *,
+    name,
+    platform="other",
+    owner=None,
+    app_key=None,
+    platforms=PLATFORMS,
+    keyless_ingest=False,
+    by_ingest=False,
+    **quotas,
 ):
     """A new project (issues gives it its default group); the owner, when given, is its first member.
 
     `platforms` are the accepted names: HealthGuard's /api/apps passes its own app types.
     A project open ingest creates (`by_ingest`) is unique by name and accepts keyless ingest.
+    `quotas` are its events_per_minute and events_per_hour (accounts.quotas).
     """
     if platform not in platforms:
         raise AccountError("UNSUPPORTED_APP_TYPE", "Unsupported app type", field="type")
@@ -108,6 +117,7 @@ def create_project(
         app_key=app_key or f"{platform}_{new_app_key_suffix()}",
         keyless_ingest=keyless_ingest or by_ingest,
         created_by_ingest=by_ingest,
+        **quotas,
     )
     if owner is not None:
         Membership.objects.create(project=project, user=owner)

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from accounts import quotas
 from accounts.models import ApiToken, SessionToken
 
 
@@ -10,3 +11,9 @@ def delete_expired_tokens():
     now = timezone.now()
     sessions = SessionToken.objects.filter(expires_at__lte=now).delete()[0]
     return sessions + ApiToken.objects.filter(expires_at__lte=now).delete()[0]
+
+
+@shared_task(ignore_result=True)
+def flush_rejected_events():
+    """Refusals tallied in the quota counters onto Project.rejected_events."""
+    return quotas.flush_rejected_events()

@@ -52,6 +52,7 @@ def main():
     parser.add_argument("--events-per-batch", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--digest-timeout", type=float, default=300)
+    parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
     session = requests.Session()
@@ -67,18 +68,24 @@ def main():
     total = args.batches * args.events_per_batch
 
     def post(body):
+        sent = time.perf_counter()
         response = requests.post(
             f"{args.url}/api/events/batch", data=body, headers={"Content-Type": "application/json"}, timeout=60
         )
-        return response.status_code
+        return response.status_code, time.perf_counter() - sent
 
     started = time.monotonic()
     with ThreadPoolExecutor(args.concurrency) as pool:
-        statuses = list(pool.map(post, bodies))
+        results = list(pool.map(post, bodies))
     accept_seconds = time.monotonic() - started
-    failed = sum(1 for s in statuses if s != 202)
+    failed = sum(1 for status, _ in results if status != 202)
+    latencies = sorted(seconds * 1000 for _, seconds in results)
+    percentiles = {
+        f"p{p}": round(latencies[min(len(latencies) - 1, len(latencies) * p // 100)], 1) for p in (50, 95, 99)
+    }
     print(f"posted {args.batches} batches x {args.events_per_batch} events at concurrency {args.concurrency}")
     print(f"accept: {total} events in {accept_seconds:.2f}s = {total / accept_seconds:.0f} events/s, {failed} failed")
+    print("latency per batch (ms): " + ", ".join(f"{name} {value}" for name, value in percentiles.items()))
 
     while True:
         issues = session.get(f"{args.url}/api/issues", params={"appKey": app_key}, headers=auth).json()["issues"]
@@ -88,6 +95,17 @@ def main():
             break
         time.sleep(0.2)
     print(f"digested: {counted}/{total} events counted {elapsed:.2f}s after the first post")
+    if args.json:
+        result = {
+            "events": total,
+            "failed_batches": failed,
+            "accepted_per_s": round((total - failed * args.events_per_batch) / accept_seconds, 1),
+            "latency_ms": percentiles,
+            "digested": counted,
+            "all_digested_after_start_s": round(elapsed, 2) if counted >= total else None,
+        }
+        with open(args.json, "w") as out:
+            json.dump(result, out, indent=2)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,14 @@ DEFAULTS = {
     # How long a request may wait on the broker to ask for a digest: Redis answers in well
     # under a millisecond; a broker that does not must not hold ingest (the events are stored).
     "ERRORHUB_BROKER_TIMEOUT_MS": 100,
+    # Quotas: events accepted per window, 0 is no limit (no original limits by default). A
+    # project's own value wins over the two project defaults; the cap covers all projects.
+    "ERRORHUB_PROJECT_EVENTS_PER_MINUTE": 0,
+    "ERRORHUB_PROJECT_EVENTS_PER_HOUR": 0,
+    "ERRORHUB_INSTALLATION_EVENTS_PER_MINUTE": 0,
+    # Without a broker a background thread in each web process digests (ingest.digester);
+    # true digests inside each request instead (the tests' in-process client, comparisons).
+    "ERRORHUB_DIGEST_IN_REQUEST": False,
     # Days an event, a time bucket and an activity row are kept (GlitchTip's default event
     # life); issues and their counters outlive them. 0 keeps everything forever.
     "ERRORHUB_EVENT_RETENTION_DAYS": 90,

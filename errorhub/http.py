@@ -119,7 +119,10 @@ def by_method(error_response, **views):
         except PayloadError as exc:
             # "" is the body as a whole; None (an account error) names no field.
             field = "body" if exc.field == "" else exc.field
-            return error_response(exc.message, exc.status, field=field, code=exc.code)
+            response = error_response(exc.message, exc.status, field=field, code=exc.code)
+            for name, value in exc.headers.items():
+                response[name] = value
+            return response
 
     # errorhub.responses.surface_error reads it to answer in this surface's shape.
     dispatch.error_response = error_response

@@ -13,16 +13,18 @@ class PayloadError(ValueError):
     """The request is not acceptable; `field` names where (dotted path, e.g. "events.0.appKey").
 
     Raised anywhere below a view; errorhub.http.by_method answers it in the surface's error
-    shape with `status` (subclasses: 401, 404, 413, 415, ...) and, for HealthGuard, `code`.
+    shape with `status` (subclasses: 401, 404, 413, 415, 429, ...), for HealthGuard `code`,
+    and `headers` added to the response (e.g. a 429's Retry-After).
     """
 
     status = 400
 
-    def __init__(self, field, message, *, status=None, code=None):
+    def __init__(self, field, message, *, status=None, code=None, headers=None):
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
         self.code = code
+        self.headers = headers or {}
         if status is not None:
             self.status = status
 

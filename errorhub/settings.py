@@ -258,6 +258,16 @@ ERRORHUB_OPEN_LEGACY_API = env_bool("ERRORHUB_OPEN_LEGACY_API", DEFAULTS["ERRORH
 ERRORHUB_TOKEN_TTL_DAYS = env_int("ERRORHUB_TOKEN_TTL_DAYS", DEFAULTS["ERRORHUB_TOKEN_TTL_DAYS"])
 ERRORHUB_DIGEST_BATCH_SIZE = env_int("ERRORHUB_DIGEST_BATCH_SIZE", DEFAULTS["ERRORHUB_DIGEST_BATCH_SIZE"])
 ERRORHUB_BROKER_TIMEOUT_MS = env_int("ERRORHUB_BROKER_TIMEOUT_MS", DEFAULTS["ERRORHUB_BROKER_TIMEOUT_MS"])
+ERRORHUB_DIGEST_IN_REQUEST = env_bool("ERRORHUB_DIGEST_IN_REQUEST", DEFAULTS["ERRORHUB_DIGEST_IN_REQUEST"])
+ERRORHUB_PROJECT_EVENTS_PER_MINUTE = env_int(
+    "ERRORHUB_PROJECT_EVENTS_PER_MINUTE", DEFAULTS["ERRORHUB_PROJECT_EVENTS_PER_MINUTE"]
+)
+ERRORHUB_PROJECT_EVENTS_PER_HOUR = env_int(
+    "ERRORHUB_PROJECT_EVENTS_PER_HOUR", DEFAULTS["ERRORHUB_PROJECT_EVENTS_PER_HOUR"]
+)
+ERRORHUB_INSTALLATION_EVENTS_PER_MINUTE = env_int(
+    "ERRORHUB_INSTALLATION_EVENTS_PER_MINUTE", DEFAULTS["ERRORHUB_INSTALLATION_EVENTS_PER_MINUTE"]
+)
 ERRORHUB_BUCKET_SECONDS = env_int("ERRORHUB_BUCKET_SECONDS", DEFAULTS["ERRORHUB_BUCKET_SECONDS"])
 ERRORHUB_EXPORT_MAX_ROWS = env_int("ERRORHUB_EXPORT_MAX_ROWS", DEFAULTS["ERRORHUB_EXPORT_MAX_ROWS"])
 ERRORHUB_EVENT_RETENTION_DAYS = env_int("ERRORHUB_EVENT_RETENTION_DAYS", DEFAULTS["ERRORHUB_EVENT_RETENTION_DAYS"])
@@ -298,6 +308,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: with no broker configured, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Quota counters (errorhub.counters) live in the broker's Redis; without one, in each process.
+ERRORHUB_COUNTERS_REDIS_URL = next(
+    (url for url in (os.environ.get("REDIS_URL", ""), CELERY_BROKER_URL) if url.startswith(("redis://", "rediss://"))),
+    "",
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -309,6 +324,7 @@ CELERY_BEAT_SCHEDULE = {
     "prune-old-events": {"task": "issues.tasks.prune_events", "schedule": 3600.0},
     "wake-snoozed-issues": {"task": "issues.tasks.wake_snoozed_issues", "schedule": 60.0},
     "delete-expired-tokens": {"task": "accounts.tasks.delete_expired_tokens", "schedule": 3600.0},
+    "flush-rejected-events": {"task": "accounts.tasks.flush_rejected_events", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE["reconcile-kapacitor-alert-tasks"] = {
     "task": "alerts.tasks.reconcile_alert_tasks",

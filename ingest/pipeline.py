@@ -15,9 +15,11 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from accounts import quotas
 from accounts.models import Environment
 from errorhub.celery import app as celery_app
 from ingest import digest_requests
+from ingest.digester import Digester
 from ingest.formats.common import accepted_timestamp
 from issues import lifecycle
 from issues.grouping import bounded, fingerprint_for
@@ -70,7 +72,11 @@ def _as_sent(timestamp):
 
 
 def accept(project, source, incoming_events):
-    """Store events durably; an event id the project already has is ignored (idempotent retries)."""
+    """Store events durably; an event id the project already has is ignored (idempotent retries).
+
+    Over quota nothing is stored: quotas.QuotaExceeded is the surface's 429.
+    """
+    quotas.admit(project, len(incoming_events))
     received_at = timezone.now()
     rows = [event_row(project, source, incoming, received_at) for incoming in incoming_events]
     with transaction.atomic():
@@ -80,19 +86,23 @@ def accept(project, source, incoming_events):
 
 
 def request_digest():
-    """Digest now when tasks run in-process; else ask the worker once the rows are committed.
+    """Ask for a digest of what was just accepted; the request does not wait for it.
 
-    In-process, the digest shares our connection, so it sees the rows even inside a caller's
-    transaction; a worker must not be asked before the commit makes them visible to it.
-    A failing digest never takes the accepted events with it: they wait for the next one.
+    With a broker the worker digests; without one this process's background digester
+    (ingest.digester). Both are asked once the rows are committed: neither sees them before.
+    ERRORHUB_DIGEST_IN_REQUEST digests inside the request instead, on the request's own
+    connection (the tests' in-process client, whose transaction no other thread sees); a
+    failing digest never takes the accepted events with it: they wait for the next one.
     """
     if not celery_app.conf.task_always_eager:
         transaction.on_commit(digest_requests.request_digest)
-        return
-    try:
-        digest_all()
-    except Exception:
-        logger.exception("digest failed; the events stay queued for the next digest")
+    elif not settings.ERRORHUB_DIGEST_IN_REQUEST:
+        transaction.on_commit(_digester.wake)
+    else:
+        try:
+            digest_all()
+        except Exception:
+            logger.exception("digest failed; the events stay queued for the next digest")
 
 
 def digest_all():
@@ -100,6 +110,9 @@ def digest_all():
     while digested := digest_batch():
         total += digested
     return total
+
+
+_digester = Digester(drain=digest_all)
 
 
 def _bucket_start(timestamp):

@@ -37,9 +37,15 @@ def fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks():
-    """Tasks run in-process unless a test asks for the real worker (tests.support.worker)."""
+def eager_tasks(settings):
+    """Tasks run in-process unless a test asks for the real worker (tests.support.worker).
+
+    Requests made in this process digest inside the request: the background digester's own
+    connection could not see the test's transaction. gunicorn under test runs the real thread
+    (tests/ingest/test_embedded_digest.py).
+    """
     from errorhub.celery import app
 
     app.conf.task_always_eager = True
+    settings.ERRORHUB_DIGEST_IN_REQUEST = True
     yield

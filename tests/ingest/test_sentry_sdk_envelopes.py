@@ -9,6 +9,7 @@ import brotli
 import pytest
 import sentry_sdk
 
+from accounts.models import Project
 from issues.models import Event, Issue
 from tests.support.sentry import create_project, recorded_envelopes
 
@@ -154,6 +155,14 @@ def test_a_wrong_or_missing_key_is_403(client, owner, project, key):
         assert response["X-Sentry-Error"] == response.json()["detail"]
         assert response["Access-Control-Allow-Origin"] == "*"
     assert Event.objects.count() == 0
+
+
+def test_a_deleted_projects_dsn_is_refused_at_once(client, project, key):
+    # The DSN check is cached per process (accounts.selectors.sentry_project); deleting forgets it.
+    body = sdk_envelope(project, KeyError("price"))
+    assert post_envelope(client, project, body, key=key).status_code == 200
+    Project.objects.get(pk=project["id"]).delete()
+    assert post_envelope(client, project, body, key=key).status_code == 403
 
 
 def test_envelopes_without_events_are_accepted_and_store_nothing(client, project, key):

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,14 +89,13 @@ def gunicorn_process(django_db_setup, django_db_blocker, tmp_path_factory):
     stop(process)
 
 
-@pytest.fixture
-def errorhub_server(request, gunicorn_process, transactional_db):
-    """Base URL of the gunicorn-served errorhub; in the PostgreSQL leg the real worker digests."""
-    if not settings.CELERY_BROKER_URL:
-        yield gunicorn_process.url
-        return
-    request.getfixturevalue("celery_worker")
-    yield gunicorn_process.url
+@contextmanager
+def serving(request, process):
+    """One test's use of a gunicorn process (needs transactional_db): its base URL, with the
+    real worker digesting in the PostgreSQL leg (without a broker, gunicorn's own thread does)."""
+    if settings.CELERY_BROKER_URL:
+        request.getfixturevalue("celery_worker")
+    yield process.url
     # The test database is flushed next; a digest still running would deadlock with it.
     from issues.models import Event
     from tests.support.worker import wait_until
@@ -118,3 +118,10 @@ def sentry_ingest_url(base_url, project, endpoint="store", sentry_key=None):
     """The project's Sentry `store` or `envelope` URL, authenticated by its DSN key as SDKs do."""
     key = project["dsn"].split("//", 1)[1].split("@", 1)[0] if sentry_key is None else sentry_key
     return f"{base_url}/api/{project['id']}/{endpoint}/?sentry_key={key}"
+
+
+@pytest.fixture
+def errorhub_server(request, gunicorn_process, transactional_db):
+    """Base URL of the gunicorn-served errorhub; in the PostgreSQL leg the real worker digests."""
+    with serving(request, gunicorn_process) as url:
+        yield url

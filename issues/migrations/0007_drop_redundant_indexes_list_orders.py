@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_drop_redundant_indexes_list_orders'),
-        ('issues', '0005_issue_text_search'),
+        ('issues', '0006_event_digest_error'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

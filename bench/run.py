@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""`make bench`: errorhub in its production shape under load, beside a no-op ceiling.
+
+Starts, on this machine: a fresh PostgreSQL database of its own (--database), a Redis
+database of its own (--redis-url, flushed), one Celery worker of concurrency 2 and gunicorn
+exactly as the Procfile's `web` line runs it, on a free port. Then, one after another:
+
+  1. the no-op ceiling: bench/loadgen.py against a view that only reads the body
+     (bench/urls.py, same gunicorn, same middleware), at each --concurrency;
+  2. errorhub: bench/loadgen.py, --count Sentry envelopes at each --concurrency, waiting
+     until every accepted event is grouped (has its issue);
+  3. the HealthGuard bench (bench/ingest_healthguard.py).
+
+With --embedded, the embedded default instead (SQLite, no broker, no worker), twice: with
+the digest in each web process's background thread, and inside each request as it was
+(ERRORHUB_DIGEST_IN_REQUEST=true), side by side with the same no-op ceiling.
+
+Prints accepted events/s, latency p50/p95/p99, the time from the first request until every
+accepted event was grouped, and the peak RSS of all errorhub processes (gunicorn master and
+workers, the Celery worker and its children), then stops everything it started.
+
+    make bench                                   # 10,000 envelopes at concurrency 8 and 32
+    make bench BENCH_ARGS="--count 300 --healthguard-batches 20"   # a quick smoke run
+    make bench BENCH_ARGS="--embedded --concurrency 8"             # the laptop install
+"""
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import RssSampler  # noqa: E402  (the generator's own RSS sampler)
+
+
+def procfile(name):
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise SystemExit(f"Procfile has no {name} line")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(server_url, name):
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{server_url}/{name}"
+
+
+class Services:
+    """The errorhub processes this run started; stopped (by their pids) however the run ends."""
+
+    def __init__(self, env, logs):
+        self.env, self.logs, self.processes = env, logs, {}
+
+    def start(self, name, command):
+        log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115  (written while the process runs)
+        # `exec`: the pid is the server's own, not a shell's, so its process tree is errorhub's.
+        self.processes[name] = subprocess.Popen(
+            f"exec {command}", shell=True, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def pids(self):
+        return [process.pid for process in self.processes.values()]
+
+    def stop(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_for(url, services, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if any(p.poll() is not None for p in services.processes.values()):
+            break
+        time.sleep(0.2)
+    raise SystemExit(f"errorhub did not start; see the logs in {services.logs}")
+
+
+def sentry_project(base):
+    """A user and a project through errorhub's own API; returns the project's DSN."""
+    session = requests.Session()
+    email = f"bench-{os.getpid()}@example.com"
+    token = session.post(f"{base}/api/auth/register", json={"email": email, "password": "bench-password"}).json()
+    session.headers["Authorization"] = f"Bearer {token['token']}"
+    project = session.post(f"{base}/api/v1/projects/", json={"name": "bench", "platform": "python"}).json()
+    return project["dsn"], project["id"]
+
+
+def measured(command, services, json_path):
+    """Runs one load phase; its results, with the peak RSS of errorhub's processes during it."""
+    sampler = RssSampler(services.pids())
+    sampler.start()
+    try:
+        subprocess.run(command, cwd=ROOT, check=False)
+    finally:
+        sampler.stop()
+    result = json.loads(Path(json_path).read_text())
+    result["peak_rss_mib"] = round(sampler.peak_kib / 1024, 1)
+    return result
+
+
+def loadgen(args, dsn, concurrency, json_path, visibility=()):
+    command = [
+        sys.executable, str(ROOT / "bench" / "loadgen.py"), "--dsn", dsn, "--count", str(args.count),
+        "--concurrency", str(concurrency), "--error-types", "50", "--json", json_path, *visibility,
+    ]  # fmt: skip
+    return command
+
+
+def row(label, accepted_per_s, latency, grouped_after, rss, ceiling=None):
+    ratio = f"{accepted_per_s / ceiling:.0%}" if ceiling else "—"
+    grouped = "—" if grouped_after is None else f"{grouped_after:.1f} s"
+    rss_text = "—" if rss is None else f"{rss:.0f} MiB"
+    latencies = " / ".join(f"{latency[p]:.1f}" for p in ("p50", "p95", "p99"))
+    return f"| {label} | {accepted_per_s:,.0f} | {ratio} | {latencies} | {grouped} | {rss_text} |"
+
+
+class Shape:
+    """One way of running errorhub: its environment, whether it has a worker, how to count grouped events."""
+
+    def __init__(self, name, env, worker, grouped_count):
+        self.name, self.env, self.worker, self.grouped_count = name, env, worker, grouped_count
+
+
+def shapes(args, logs, base_env):
+    if not args.embedded:
+        database_url = fresh_database(args.postgres, args.database)
+        redis.Redis.from_url(args.redis_url).flushdb()
+        env = {**base_env, "DATABASE_URL": database_url.replace("postgresql://", "postgres://")}
+        env["CELERY_BROKER_URL"] = args.redis_url
+
+        def psql(sql):
+            return ["--visibility-cmd", f"psql -tAc {shlex.quote(sql)} {shlex.quote(database_url)}"]
+
+        yield Shape("PostgreSQL + Redis, a worker of concurrency 2", env, True, psql)
+        return
+    # The embedded default (SQLite, no broker), with its digest where it is and where it was.
+    for name, in_request in (("background digest thread", "false"), ("digest inside the request", "true")):
+        data = logs / f"data-{in_request}"
+        env = {**base_env, "ERRORHUB_DATA_DIR": str(data), "ERRORHUB_DIGEST_IN_REQUEST": in_request}
+
+        def sqlite(sql, data=data):
+            return ["--visibility-sqlite", str(data / "errorhub.sqlite3"), "--visibility-sql", sql]
+
+        yield Shape(f"embedded SQLite, {name}", env, False, sqlite)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=10_000, help="envelopes per loadgen run")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--healthguard-batches", type=int, default=1000, help="of 10 events, at concurrency 8")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432", help="server URL, no database")
+    parser.add_argument("--database", default="errorhub_bench", help="dropped and created afresh")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12", help="a Redis database of its own")
+    parser.add_argument("--web-concurrency", help="gunicorn workers (default: the Procfile's)")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the embedded default instead (SQLite, no broker), digest in a thread and in the request",
+    )
+    args = parser.parse_args()
+
+    logs = Path(tempfile.mkdtemp(prefix="errorhub-bench-"))
+    base_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL", "KAPACITOR_URL")
+    }
+    base_env.update(
+        PATH=f"{BIN}{os.pathsep}{base_env.get('PATH', '')}",
+        SECRET_KEY="errorhub-bench",
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        ERRORHUB_DATA_DIR=str(logs / "data"),
+        LOG_LEVEL="WARNING",
+    )
+    if args.web_concurrency:
+        base_env["WEB_CONCURRENCY"] = args.web_concurrency
+
+    table, ceilings = [], {}
+    for shape in shapes(args, logs, base_env):
+        table += run_shape(args, logs, shape, ceilings)
+
+    print()
+    print("| run | accepted ev/s | of the no-op | p50 / p95 / p99 ms | all grouped after start | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(table))
+    print(f"\n{args.count} envelopes per run; raw results in {logs}")
+
+
+def run_shape(args, logs, shape, ceilings):
+    """Starts errorhub in one shape, runs every phase against it, stops it; the table's rows."""
+    port = free_port()
+    env = {**shape.env, "PORT": str(port)}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    tag = "".join(c if c.isalnum() else "-" for c in shape.name)
+    (logs / tag).mkdir()
+    services = Services(env, logs / tag)
+    rows = []
+    try:
+        if shape.worker:
+            services.start("worker", f"{procfile('worker')} --concurrency 2 --loglevel warning")
+        services.start("web", procfile("web"))
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/health", services)
+        dsn, project_id = sentry_project(base)
+        grouped = shape.grouped_count(
+            f"SELECT count(*) FROM issues_event WHERE issue_id IS NOT NULL AND project_id = {project_id}"
+        )
+        print(f"{shape.name}: {base}, web `{procfile('web')}`; logs in {logs / tag}", flush=True)
+        if not ceilings:
+            # The same no-op view in the first shape's server: the ceiling for every shape.
+            noop_dsn = dsn.rsplit("/", 1)[0] + f"/noop/{project_id}"
+            for concurrency in args.concurrency:
+                out = str(logs / f"noop-c{concurrency}.json")
+                noop = measured(loadgen(args, noop_dsn, concurrency, out), services, out)
+                ceilings[concurrency] = noop["throughput_accepted_per_s"]
+                label = f"no-op view, c={concurrency}"
+                rows.append(row(label, ceilings[concurrency], noop["latency_ms"], None, noop["peak_rss_mib"]))
+        for concurrency in args.concurrency:
+            out = str(logs / f"{tag}-c{concurrency}.json")
+            run = measured(loadgen(args, dsn, concurrency, out, grouped), services, out)
+            visibility = run.get("visibility", {})
+            grouped_after = visibility.get("load_start_to_all_visible_s") if visibility.get("all_visible") else None
+            label = f"{shape.name}: envelopes, c={concurrency} ({run['accepted_2xx']} of {run['sent']} accepted)"
+            rows.append(
+                row(label, run["throughput_accepted_per_s"], run["latency_ms"], grouped_after, run["peak_rss_mib"],
+                    ceilings[concurrency])
+            )  # fmt: skip
+        if args.healthguard_batches:
+            out = str(logs / f"{tag}-healthguard.json")
+            command = [
+                sys.executable, str(ROOT / "bench" / "ingest_healthguard.py"), "--url", base,
+                "--batches", str(args.healthguard_batches), "--concurrency", "8", "--json", out,
+            ]  # fmt: skip
+            hg = measured(command, services, out)
+            label = f"{shape.name}: HealthGuard batches of 10, c=8 ({hg['failed_batches']} failed)"
+            rows.append(
+                row(label, hg["accepted_per_s"], hg["latency_ms"], hg["all_digested_after_start_s"], hg["peak_rss_mib"])
+            )
+    finally:
+        services.stop()
+    return rows
+
+
+if __name__ == "__main__":
+    main()
