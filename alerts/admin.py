@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
+from django.urls import reverse
 
 from alerts import selectors, services
 from alerts.models import CrashedTask, FiveXXTask, MemoryTask, ReleasedTask
+from issues.templatetags.console import DASHBOARD_PANELS
 
 
 @admin.action(description="Sync now with Kapacitor", permissions=["sync"])
@@ -45,3 +48,15 @@ admin.site.register(ReleasedTask, AlertTaskAdmin)
 class MemoryTaskAdmin(AlertTaskAdmin):
     list_display = ("task_id", "app", "dynotype", "warn", "crit", "window", "every", "sync_status", "synced_at",
                     "sync_error", "removed_at")  # fmt: skip
+
+
+def failed_syncs_panel(request):
+    """The dashboard's panel of alert tasks whose Kapacitor sync failed."""
+    tasks = [
+        (task, reverse(f"admin:{task._meta.app_label}_{task._meta.model_name}_change", args=[quote(task.pk)]))
+        for task in selectors.failed_syncs(request.user)
+    ]
+    return {"template": "admin/console/failed_syncs.html", "tasks": tasks}
+
+
+DASHBOARD_PANELS.append(failed_syncs_panel)
