@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from alerts.models import (
     MemoryTask,
     ReleasedTask,
 )
+from issues.templatetags.console import DASHBOARD_PANELS
 
 
 @admin.action(description="Sync now with Kapacitor", permissions=["sync"])
@@ -176,3 +178,15 @@ class AlertDeliveryAdmin(TenantAdmin):
     list_select_related = ["rule"]
     search_fields = ["rule__name", "target_destination", "last_error"]
     date_hierarchy = "created_at"
+
+
+def failed_syncs_panel(request):
+    """The dashboard's panel of alert tasks whose Kapacitor sync failed."""
+    tasks = [
+        (task, reverse(f"admin:{task._meta.app_label}_{task._meta.model_name}_change", args=[quote(task.pk)]))
+        for task in selectors.failed_syncs(request.user)
+    ]
+    return {"template": "admin/console/failed_syncs.html", "tasks": tasks}
+
+
+DASHBOARD_PANELS.append(failed_syncs_panel)

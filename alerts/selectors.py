@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.selectors import visible_projects
 from alerts.kapacitor import KapacitorClient
-from alerts.models import MODELS, AlertDelivery, AlertRule
+from alerts.models import MODELS, AlertDelivery, AlertRule, SyncStatus
 from issues.models import Event, Issue, IssueBucket
 
 # Links in alert messages without ERRORHUB_BASE_URL: a background task has no request to take
@@ -131,3 +131,12 @@ def project_alerts(project):
     rules = list(project.alert_rules.prefetch_related("targets").order_by("name", "id"))
     tasks = [task for model in MODELS.values() for task in model.live.filter(project=project)]
     return rules, tasks
+
+
+def failed_syncs(user, limit=10):
+    """Alert tasks whose Kapacitor sync failed, of the kinds the user may view (the console's dashboard)."""
+    failed = []
+    for model in MODELS.values():
+        if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
+            failed += model.objects.filter(sync_status=SyncStatus.FAILED).order_by("-synced_at")[:limit]
+    return failed[:limit]

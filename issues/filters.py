@@ -84,6 +84,15 @@ def token_q(token, user):
     return tagged(key, value)
 
 
+def matching(queryset, query, user):
+    """The issues a `query` of search tokens selects (the API's `query` and the admin's search box);
+    raises SearchError naming a token that means nothing."""
+    for token in parse(query):
+        found = token_q(token, user)
+        queryset = queryset.filter(~found if token.negated else found)
+    return queryset
+
+
 class IssueFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Issue.Status.choices)
     substatus = django_filters.ChoiceFilter(choices=Issue.Substatus.choices, method="filter_substatus")
@@ -122,12 +131,9 @@ class IssueFilter(django_filters.FilterSet):
 
     def filter_query(self, queryset, name, value):
         try:
-            for token in parse(value):
-                found = token_q(token, self.request.user)
-                queryset = queryset.filter(~found if token.negated else found)
+            return matching(queryset, value, self.request.user)
         except SearchError as exc:
             raise ValidationError({"query": str(exc)}) from None
-        return queryset
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS[value])

@@ -1,16 +1,17 @@
 """The queries behind every issue and event list and page."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, RowNumber, TruncDay, TruncHour
 from django.utils import timezone
 
-from accounts.models import Environment
+from accounts.models import Environment, User
 from accounts.selectors import legacy_visible_projects, visible_projects
-from issues.models import Event, EventGroup, Issue, IssueBucket, IssueTag, Source
+from issues.models import Event, EventGroup, Issue, IssueActivity, IssueBucket, IssueTag, Source
 
 
 def visible_issues(user):
@@ -283,4 +284,251 @@ def issues_stats(issue_ids, period, now=None):
         counts[issue_id][_floored(start, width)] += count
     return {
         issue_id: [{"start": start, "count": counts[issue_id][start]} for start in starts] for issue_id in issue_ids
+    }
+
+
+# ---- The admin console: stream, issue and event pages, dashboard ----
+
+
+def events_stats(user, period, now=None):
+    """[{"start", "count"}, ...]: events of every issue the user sees, per hour or day (the dashboard's chart)."""
+    width, buckets = STATS_PERIODS[period]
+    first = _floored(now or timezone.now(), width) - width * (buckets - 1)
+    truncate = TruncHour if width < timedelta(days=1) else TruncDay
+    rows = (
+        IssueBucket.objects.filter(issue__project__in=visible_projects(user), start__gte=first)
+        .annotate(bar=truncate("start"))
+        .values("bar")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    counts = {row["bar"]: row["total"] for row in rows}
+    return [{"start": first + width * n, "count": counts.get(first + width * n, 0)} for n in range(buckets)]
+
+
+def environment_names(user, limit=30):
+    """The environments of the user's projects (the stream's filter; the pipeline records them)."""
+    names = Environment.objects.filter(project__in=visible_projects(user)).values_list("name", flat=True)
+    return list(names.distinct().order_by("name")[:limit])
+
+
+def recent_releases(user, limit=30):
+    """Releases the user's issues were last seen in, newest first (the stream's filter). From
+    the issues, not the per-issue tag rows: those are an issue count times larger to scan."""
+    rows = Issue.objects.filter(project__in=visible_projects(user)).exclude(last_release="")
+    rows = rows.values("last_release").annotate(seen=Max("last_seen")).order_by("-seen")[:limit]
+    return [row["last_release"] for row in rows]
+
+
+def possible_assignees(user):
+    """Members of the projects the user sees: whom the console offers to assign issues to."""
+    return User.objects.filter(memberships__project__in=visible_projects(user)).distinct().order_by("email")
+
+
+def visible_groups(user):
+    return (
+        EventGroup.objects.filter(project__in=visible_projects(user))
+        .select_related("project")
+        .order_by("project__name", "name")
+    )
+
+
+def issue_events(issue):
+    """An issue's events, newest first (on the event_list_by_issue index)."""
+    return issue.events.order_by("-timestamp", "-id")
+
+
+def neighbour_events(event):
+    """(older, newer) events of the same issue, for the event page's previous/next links."""
+    if event.issue_id is None:
+        return None, None
+    events = Event.objects.filter(issue_id=event.issue_id).only("id", "timestamp")
+    older = Q(timestamp__lt=event.timestamp) | Q(timestamp=event.timestamp, id__lt=event.id)
+    newer = Q(timestamp__gt=event.timestamp) | Q(timestamp=event.timestamp, id__gt=event.id)
+    return (
+        events.filter(older).order_by("-timestamp", "-id").first(),
+        events.filter(newer).order_by("timestamp", "id").first(),
+    )
+
+
+@dataclass
+class Dashboard:
+    events: int
+    new_issues: int
+    regressions: int
+    users_affected: int
+    chart: list
+    top_issues: list
+    escalating: list
+
+
+def dashboard(user, *, now, top=10):
+    """The admin index: the last 24 hours over the projects the user sees."""
+    since = now - timedelta(hours=24)
+    projects = visible_projects(user)
+    recent_buckets = IssueBucket.objects.filter(issue__project__in=projects, start__gte=since)
+    top_counts = list(
+        recent_buckets.values("issue_id").annotate(recent=Sum("count")).order_by("-recent", "issue_id")[:top]
+    )
+    issues = Issue.objects.select_related("project").in_bulk([row["issue_id"] for row in top_counts])
+    top_issues = []
+    for row in top_counts:
+        issue = issues[row["issue_id"]]
+        issue.recent_count = row["recent"]
+        top_issues.append(issue)
+    chart = events_stats(user, "24h", now)
+    return Dashboard(
+        events=sum(bar["count"] for bar in chart),
+        new_issues=Issue.objects.filter(project__in=projects, first_seen__gte=since).count(),
+        regressions=IssueActivity.objects.filter(
+            issue__project__in=projects, kind=IssueActivity.Kind.REGRESSED, created_at__gte=since
+        ).count(),
+        users_affected=Event.objects.filter(project__in=projects, timestamp__gte=since)
+        .exclude(user="")
+        .values("user")
+        .distinct()
+        .count(),
+        chart=chart,
+        top_issues=top_issues,
+        escalating=list(
+            Issue.objects.filter(
+                project__in=projects, status=Issue.Status.UNRESOLVED, substatus=Issue.Substatus.ESCALATING
+            )
+            .select_related("project")
+            .order_by("-last_seen", "-id")[:top]
+        ),
+    )
+
+
+# Event pages: what each renderer shows, read from the normalized event. Keys a format does
+# not fill are absent and their panel is not shown.
+
+
+def _frame_view(frame, any_in_app_flag):
+    lineno = frame.get("lineno")
+    pre, post = frame.get("pre_context") or [], frame.get("post_context") or []
+    lines = []
+    # Periskop's Go frames carry an empty context line: nothing to show.
+    if frame.get("context_line") or pre or post:
+        first = lineno - len(pre) if isinstance(lineno, int) else None
+        numbered = [*pre, frame.get("context_line") or "", *post]
+        lines = [
+            {"number": None if first is None else first + i, "text": text, "current": i == len(pre)}
+            for i, text in enumerate(numbered)
+        ]
+    variables = frame.get("vars") if isinstance(frame.get("vars"), dict) else {}
+    return {
+        "filename": frame.get("filename") or frame.get("abs_path") or frame.get("module") or "?",
+        "module": frame.get("module") or "",
+        "function": frame.get("function") or "?",
+        "lineno": lineno,
+        "colno": frame.get("colno"),
+        # A format that never says which frames are the app's: show them all expanded.
+        "in_app": bool(frame.get("in_app")) if any_in_app_flag else True,
+        "lines": lines,
+        "vars": sorted((str(k), _shown(v)) for k, v in variables.items()),
+    }
+
+
+def _shown(value):
+    return value if isinstance(value, str) else json.dumps(value, indent=1, default=str, ensure_ascii=False)
+
+
+def _frames_view(frames):
+    """Most recent call first, as Sentry shows them (formats store them innermost last)."""
+    frames = [f for f in frames or [] if isinstance(f, dict)]
+    any_in_app_flag = any(f.get("in_app") for f in frames)
+    return [_frame_view(f, any_in_app_flag) for f in reversed(frames)]
+
+
+def _exception_chain(event):
+    """The chain as raised last first; the normalized `exceptions` when the format kept it."""
+    chain = event.data.get("exceptions") if isinstance(event.data, dict) else None
+    if isinstance(chain, list) and chain:
+        return [
+            {
+                "type": item.get("type") or "",
+                "value": item.get("value") or "",
+                "module": item.get("module") or "",
+                "mechanism": item.get("mechanism"),
+                "frames": _frames_view(item.get("frames") or (item.get("stacktrace") or {}).get("frames")),
+            }
+            for item in reversed(chain)
+            if isinstance(item, dict)
+        ]
+    if not (event.exception_type or event.exception_value or event.frames):
+        return []
+    return [
+        {
+            "type": event.exception_type,
+            "value": event.exception_value,
+            "module": "",
+            "mechanism": event.data.get("mechanism") if isinstance(event.data, dict) else None,
+            "frames": _frames_view(event.frames),
+        }
+    ]
+
+
+def _rows(mapping):
+    """A mapping (or Sentry's [[key, value], ...]) as sorted (key, shown value) rows."""
+    if isinstance(mapping, list):
+        mapping = dict(pair for pair in mapping if isinstance(pair, list | tuple) and len(pair) == 2)
+    if not isinstance(mapping, dict):
+        return []
+    return sorted((str(key), _shown(value)) for key, value in mapping.items() if value not in (None, "", {}, []))
+
+
+def _request_view(data):
+    request = data.get("request") or data.get("http_context")
+    if not isinstance(request, dict):
+        return None
+    known = {"method", "url", "request_method", "request_url", "headers", "request_headers"}
+    return {
+        "method": request.get("method") or request.get("request_method") or "",
+        "url": request.get("url") or request.get("request_url") or "",
+        "headers": _rows(request.get("headers") or request.get("request_headers")),
+        "other": _rows({k: v for k, v in request.items() if k not in known}),
+    }
+
+
+def _breadcrumbs_view(data):
+    crumbs = data.get("breadcrumbs")
+    if isinstance(crumbs, dict):
+        crumbs = crumbs.get("values")
+    if not isinstance(crumbs, list):
+        return []
+    return [
+        {
+            "timestamp": crumb.get("timestamp") or "",
+            "category": crumb.get("category") or crumb.get("type") or "",
+            "level": crumb.get("level") or "",
+            "message": crumb.get("message") or "",
+            "data": _shown(crumb["data"]) if crumb.get("data") else "",
+        }
+        for crumb in crumbs
+        if isinstance(crumb, dict)
+    ]
+
+
+def event_details(event):
+    """What the event renderers show: exception chain with frames, tags, user, request,
+    breadcrumbs, contexts and the raw payload."""
+    data = event.data if isinstance(event.data, dict) else {}
+    tags = {"level": event.level, "environment": event.environment, "release": event.release,
+            "platform": event.platform, **(event.tags if isinstance(event.tags, dict) else {})}  # fmt: skip
+    # The reporter's user object (Sentry's, kept in data or as sent), else the one name we keep.
+    raw = event.raw if isinstance(event.raw, dict) else {}
+    user = next((u for u in (data.get("user"), raw.get("user")) if isinstance(u, dict) and u), {"id": event.user})
+    contexts = data.get("contexts") if isinstance(data.get("contexts"), dict) else {}
+    return {
+        "exceptions": _exception_chain(event),
+        # HealthGuard sends its stack as one string.
+        "stack_text": data.get("stack") if isinstance(data.get("stack"), str) else "",
+        "tags": _rows(tags),
+        "user": _rows(user),
+        "request": _request_view(data),
+        "breadcrumbs": _breadcrumbs_view(data),
+        "contexts": [(name, _rows(values)) for name, values in sorted(contexts.items()) if _rows(values)],
+        "extra": _rows(data.get("extra")),
+        "raw": json.dumps(event.raw, indent=2, sort_keys=True, default=str, ensure_ascii=False),
     }

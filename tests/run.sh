@@ -9,6 +9,13 @@ PY=.venv/bin/python
 PG_URL=${ERRORHUB_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 REDIS=${ERRORHUB_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
+# The console's browser tests drive Debian's chromium through Playwright (never `playwright
+# install`: installs have no internet but the package mirrors). CI installs it when missing;
+# the tests fail there without it.
+if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+
 echo "== leg 1: SQLite, eager tasks =="
 env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL -u KAPACITOR_URL \
   ERRORHUB_DATA_DIR="$(mktemp -d)" .venv/bin/pytest -q -m "not services" "$@"
