@@ -24,7 +24,7 @@ from accounts.selectors import visible_projects
 from issues import charts, filters, lifecycle, selectors, services
 from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket
 from issues.search import SearchError
-from issues.templatetags.console import ago
+from issues.templatetags.console import DASHBOARD_PANELS, ago
 
 admin.site.site_header = "errorhub"
 admin.site.site_title = "errorhub"
@@ -444,7 +444,7 @@ class EventAdmin(ViewOnlyAdmin):
     list_select_related = ["project", "issue"]
     raw_id_fields = ["issue"]
     fields = ["project", "issue", "event_id", "source", "kind", "timestamp", "received_at", "fingerprint", "count",
-              "digested"]  # fmt: skip
+              "digested", "digest_error"]  # fmt: skip
     readonly_fields = fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -468,3 +468,13 @@ class IssueActivityAdmin(ViewOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["issue", "user"]
     raw_id_fields = ["issue"]
+
+
+def set_aside_panel(request):
+    """The dashboard's panel of events the digest set aside, with their reasons."""
+    list_url = reverse("admin:issues_event_changelist") + "?digest=set_aside"
+    return {"template": "admin/console/set_aside.html", "events": selectors.set_aside_events(request.user),
+            "list_url": list_url}  # fmt: skip
+
+
+DASHBOARD_PANELS.append(set_aside_panel)

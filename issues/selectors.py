@@ -532,3 +532,14 @@ def event_details(event):
         "extra": _rows(data.get("extra")),
         "raw": json.dumps(event.raw, indent=2, sort_keys=True, default=str, ensure_ascii=False),
     }
+
+
+def set_aside_events(user, limit=10):
+    """Events the digest set aside (digest_error), newest first: the dashboard's panel."""
+    return (
+        visible_events(user)
+        .filter(digested=False)
+        .exclude(digest_error="")
+        .select_related("project")
+        .order_by("-id")[:limit]
+    )

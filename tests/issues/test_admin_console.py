@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import Project, User
-from issues.models import EventGroup, Issue
+from issues.models import Event, EventGroup, Issue
 from tests.support.api import post_json
 from tests.support.healthguard import seed_batch
 
@@ -95,3 +95,17 @@ def test_the_default_group_cannot_be_deleted_or_renamed_in_the_admin(operator):
     assert list(EventGroup.objects.values_list("name", flat=True)) == ["default"]
     issue.refresh_from_db()
     assert issue.group == default
+
+
+def test_the_dashboard_shows_events_the_digest_set_aside(operator):
+    post_json(operator, "/api/events/batch", seed_batch())
+    event = Event.objects.get()
+    Event.objects.filter(pk=event.pk).update(
+        digested=False, digest_error="AttributeError: 'list' object has no attribute 'get'"
+    )
+
+    dashboard = operator.get(reverse("admin:index")).content.decode()
+
+    assert "Events set aside by the digest" in dashboard
+    assert "AttributeError: &#x27;list&#x27; object has no attribute &#x27;get&#x27;" in dashboard
+    assert reverse("admin:issues_event_change", args=[event.pk]) in dashboard
