@@ -27,6 +27,7 @@ workers, the Celery worker and its children), then stops everything it started.
 import argparse
 import json
 import os
+import secrets
 import shlex
 import signal
 import socket
@@ -201,7 +202,8 @@ def main():
     }
     base_env.update(
         PATH=f"{BIN}{os.pathsep}{base_env.get('PATH', '')}",
-        SECRET_KEY="errorhub-bench",
+        # settings refuse a short key with DATABASE_URL set; a fresh one per run is enough here.
+        SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_SETTINGS_MODULE="bench.settings",
         ERRORHUB_DATA_DIR=str(logs / "data"),
         LOG_LEVEL="WARNING",
