@@ -1,22 +1,24 @@
 """How gunicorn serves errorhub: the Procfile's `web`, `make run` and the tests' gunicorn.
 
-Threads, not a process per connection: a client that trickles its request holds one thread,
-so slow clients cannot take every worker (sync workers let eight of them stop ingest).
-Tens of slow clients are absorbed; a public install puts a buffering proxy in front too.
+Measured choices (bench/README.md; docs/architecture.md, "Serving"):
+- gthread workers, one per core: a client that trickles its request holds one thread, not
+  a process, so slow clients cannot take every worker (sync workers let eight of them stop
+  ingest). Tens of slow clients are absorbed; a public install puts a buffering proxy in front too.
+- Keep-alive: SDKs and the load generator reuse their connections, and a new TCP connection
+  per event cost more than the ingest itself. An idle kept-alive connection waits in the
+  worker's poller, not in a thread, and is closed after `keepalive` seconds.
 """
 
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "32"))
-# A worker takes no more connections than it has threads, so one whose threads are all held
-# leaves new connections to the other workers instead of queueing them behind slow clients.
-worker_connections = threads
-# No keep-alive: an idle kept-alive connection would hold one of those slots (and gthread
-# keeps none when the slots equal the threads); a proxy in front keeps clients' connections.
-keepalive = 0
+threads = int(os.environ.get("WEB_THREADS", "48"))
+# Beyond its threads a worker holds only this many idle kept-alive connections, so one whose
+# threads are all held by slow clients leaves new connections to the other workers.
+worker_connections = threads + int(os.environ.get("WEB_KEEPALIVE_CONNECTIONS", "16"))
+keepalive = 5
 # A worker whose main loop is silent this long is replaced by the arbiter.
 timeout = 30
 graceful_timeout = 30

@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,8 +45,6 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
-
-from bench.loadgen import RssSampler  # noqa: E402  (the generator's own RSS sampler)
 
 
 def procfile(name):
@@ -119,16 +118,72 @@ def sentry_project(base):
     return project["dsn"], project["id"]
 
 
+def process_tree(roots):
+    """The pids of `roots` and all their descendants."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(int(entry))
+    tree, stack = set(), list(roots)
+    while stack:
+        pid = stack.pop()
+        if pid not in tree:
+            tree.add(pid)
+            stack.extend(children.get(pid, []))
+    return tree
+
+
+def memory_kib(pids):
+    """(summed RSS, summed PSS) of `pids`: RSS counts a page shared by forked processes once
+    per process; PSS splits it between them, so its sum is what they take together."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            continue
+        for line in rollup:
+            name, _, value = line.partition(":")
+            if name == "Rss":
+                rss += int(value.split()[0])
+            elif name == "Pss":
+                pss += int(value.split()[0])
+    return rss, pss
+
+
+class MemorySampler(threading.Thread):
+    """Peak summed RSS and PSS of errorhub's process trees, every quarter second."""
+
+    def __init__(self, roots):
+        super().__init__(daemon=True)
+        self.roots, self.peak_rss, self.peak_pss, self.halt = roots, 0, 0, threading.Event()
+
+    def run(self):
+        while not self.halt.is_set():
+            rss, pss = memory_kib(process_tree(self.roots))
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.halt.wait(0.25)
+
+    def stop(self):
+        self.halt.set()
+        self.join()
+
+
 def measured(command, services, json_path):
-    """Runs one load phase; its results, with the peak RSS of errorhub's processes during it."""
-    sampler = RssSampler(services.pids())
+    """Runs one load phase; its results, with the peak memory of errorhub's processes during it."""
+    sampler = MemorySampler(services.pids())
     sampler.start()
     try:
         subprocess.run(command, cwd=ROOT, check=False)
     finally:
         sampler.stop()
     result = json.loads(Path(json_path).read_text())
-    result["peak_rss_mib"] = round(sampler.peak_kib / 1024, 1)
+    result["peak_rss_mib"] = round(sampler.peak_rss / 1024, 1)
+    result["peak_pss_mib"] = round(sampler.peak_pss / 1024, 1)
     return result
 
 
@@ -140,12 +195,12 @@ def loadgen(args, dsn, concurrency, json_path, visibility=()):
     return command
 
 
-def row(label, accepted_per_s, latency, grouped_after, rss, ceiling=None):
+def row(label, accepted_per_s, latency, grouped_after, measured_run, ceiling=None):
     ratio = f"{accepted_per_s / ceiling:.0%}" if ceiling else "—"
     grouped = "—" if grouped_after is None else f"{grouped_after:.1f} s"
-    rss_text = "—" if rss is None else f"{rss:.0f} MiB"
+    memory = f"{measured_run['peak_rss_mib']:.0f} / {measured_run['peak_pss_mib']:.0f} MiB"
     latencies = " / ".join(f"{latency[p]:.1f}" for p in ("p50", "p95", "p99"))
-    return f"| {label} | {accepted_per_s:,.0f} | {ratio} | {latencies} | {grouped} | {rss_text} |"
+    return f"| {label} | {accepted_per_s:,.0f} | {ratio} | {latencies} | {grouped} | {memory} |"
 
 
 class Shape:
@@ -165,7 +220,8 @@ def shapes(args, logs, base_env):
         def psql(sql):
             return ["--visibility-cmd", f"psql -tAc {shlex.quote(sql)} {shlex.quote(database_url)}"]
 
-        yield Shape("PostgreSQL + Redis, a worker of concurrency 2", env, True, psql)
+        workers = "a worker" if args.workers == 1 else f"{args.workers} workers"
+        yield Shape(f"PostgreSQL + Redis, {workers} of concurrency 2", env, True, psql)
         return
     # The embedded default (SQLite, no broker), with its digest where it is and where it was.
     for name, in_request in (("background digest thread", "false"), ("digest inside the request", "true")):
@@ -187,6 +243,7 @@ def main():
     parser.add_argument("--database", default="errorhub_bench", help="dropped and created afresh")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12", help="a Redis database of its own")
     parser.add_argument("--web-concurrency", help="gunicorn workers (default: the Procfile's)")
+    parser.add_argument("--workers", type=int, default=1, help="Celery worker processes, of concurrency 2 each")
     parser.add_argument(
         "--embedded",
         action="store_true",
@@ -216,7 +273,7 @@ def main():
         table += run_shape(args, logs, shape, ceilings)
 
     print()
-    print("| run | accepted ev/s | of the no-op | p50 / p95 / p99 ms | all grouped after start | peak RSS |")
+    print("| run | accepted ev/s | of the no-op | p50 / p95 / p99 ms | all grouped after start | peak RSS / PSS |")
     print("|---|---|---|---|---|---|")
     print("\n".join(table))
     print(f"\n{args.count} envelopes per run; raw results in {logs}")
@@ -233,7 +290,9 @@ def run_shape(args, logs, shape, ceilings):
     rows = []
     try:
         if shape.worker:
-            services.start("worker", f"{procfile('worker')} --concurrency 2 --loglevel warning")
+            # Several workers stand for several machines: they share only PostgreSQL and Redis.
+            for n in range(args.workers):
+                services.start(f"worker-{n}", f"{procfile('worker')} --concurrency 2 --loglevel warning -n bench{n}@%h")
         services.start("web", procfile("web"))
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/health", services)
@@ -250,7 +309,7 @@ def run_shape(args, logs, shape, ceilings):
                 noop = measured(loadgen(args, noop_dsn, concurrency, out), services, out)
                 ceilings[concurrency] = noop["throughput_accepted_per_s"]
                 label = f"no-op view, c={concurrency}"
-                rows.append(row(label, ceilings[concurrency], noop["latency_ms"], None, noop["peak_rss_mib"]))
+                rows.append(row(label, ceilings[concurrency], noop["latency_ms"], None, noop))
         for concurrency in args.concurrency:
             out = str(logs / f"{tag}-c{concurrency}.json")
             run = measured(loadgen(args, dsn, concurrency, out, grouped), services, out)
@@ -258,7 +317,7 @@ def run_shape(args, logs, shape, ceilings):
             grouped_after = visibility.get("load_start_to_all_visible_s") if visibility.get("all_visible") else None
             label = f"{shape.name}: envelopes, c={concurrency} ({run['accepted_2xx']} of {run['sent']} accepted)"
             rows.append(
-                row(label, run["throughput_accepted_per_s"], run["latency_ms"], grouped_after, run["peak_rss_mib"],
+                row(label, run["throughput_accepted_per_s"], run["latency_ms"], grouped_after, run,
                     ceilings[concurrency])
             )  # fmt: skip
         if args.healthguard_batches:
@@ -269,9 +328,7 @@ def run_shape(args, logs, shape, ceilings):
             ]  # fmt: skip
             hg = measured(command, services, out)
             label = f"{shape.name}: HealthGuard batches of 10, c=8 ({hg['failed_batches']} failed)"
-            rows.append(
-                row(label, hg["accepted_per_s"], hg["latency_ms"], hg["all_digested_after_start_s"], hg["peak_rss_mib"])
-            )
+            rows.append(row(label, hg["accepted_per_s"], hg["latency_ms"], hg["all_digested_after_start_s"], hg))
     finally:
         services.stop()
     return rows

@@ -6,7 +6,11 @@ The ground floor: wire formats (ingest/formats), accounts and the request plumbi
 
 import json
 import math
+import re
 from datetime import UTC, datetime
+from itertools import accumulate
+
+import orjson
 
 
 class PayloadError(ValueError):
@@ -59,13 +63,37 @@ def parse_json(raw, field="", label="Body", *, refuse_nul=False):
 
     U+0000 in text becomes U+FFFD (an event is never lost for it), or with `refuse_nul` is
     refused (the native API's writes, whose serializers refuse it in plain fields too).
+
+    orjson parses, and refuses what jsonb cannot store (NaN, 1e400, lone surrogates, bad
+    UTF-8); a body it refuses, or with NUL or deep nesting in it, takes the slower walk
+    below, which names the field (docs/architecture.md, "Ingest path").
     """
+    nul = ("refuse" if refuse_nul else "replace") if b"\\u0000" in raw else None
+    if nul is None:
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if _nesting(raw) <= MAX_NESTING:
+                return value
     try:
         value = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise PayloadError(field, f"{label} is not valid JSON") from None
-    nul = ("refuse" if refuse_nul else "replace") if b"\\u0000" in raw else None
     return _storable(value, field, 0, nul=nul)
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _nesting(raw):
+    """How deep valid JSON nests: its brackets outside strings, counted in C where it can."""
+    if raw.count(b"{") + raw.count(b"[") <= MAX_NESTING:
+        return 0
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(accumulate(1 if b in b"[{" else -1 for b in brackets), default=0)
 
 
 def _storable(value, path, depth, *, nul):

@@ -1,12 +1,16 @@
-"""The embedded default's digest: a background thread in each web process, so requests only insert.
+"""Background passes in each web process, so requests only insert and answer.
 
-Without a broker (CELERY_TASK_ALWAYS_EAGER) nothing else would digest; running it inside the
-request made every request pay for grouping under SQLite's one write lock. Instead accept()
-wakes this process's digester after its commit and answers. The digester drains with
+Two uses (ingest.pipeline.request_digest). Without a broker (CELERY_TASK_ALWAYS_EAGER)
+nothing else would digest, and running it inside the request made every request pay for
+grouping under SQLite's one write lock: the embedded default's digest is a pass of
 digest_all() (short transactions of ERRORHUB_DIGEST_BATCH_SIZE events, so requests' INSERTs
-get the write lock between them); wakes that arrive while it drains are coalesced into one
-more pass, which sees every event committed before it started. It also sweeps every
-SWEEP_SECONDS for events a killed process left undigested (there is no beat without a broker).
+get the write lock between them), which also sweeps every SWEEP_SECONDS for events a killed
+process left undigested (there is no beat without a broker). With a broker, asking it for a
+digest is a pass too: the request's thread never waits for Redis, and the asks of all the
+requests committed meanwhile are one round trip.
+
+A wake after a commit always leads to a pass that starts after it: wakes that arrive during
+a pass are coalesced into one more pass.
 """
 
 import logging
@@ -22,16 +26,18 @@ SWEEP_SECONDS = 30
 FAILED_PASS_PAUSE_SECONDS = 1
 
 
-class Digester:
-    def __init__(self, drain):
-        self.drain = drain
+class BackgroundPass:
+    def __init__(self, name, work, sweep_seconds=None):
+        self.name = name
+        self.work = work
+        self.sweep_seconds = sweep_seconds
         self.wakeup = threading.Event()
         self.lock = threading.Lock()
         self.thread = None
         self.pid = None
 
     def wake(self):
-        """Ask for a pass over the queue; starts the thread on first use in this process. Never waits."""
+        """Ask for a pass; starts the thread on first use in this process. Never waits."""
         if self.pid != os.getpid() or not self.thread.is_alive():
             self._start()
         self.wakeup.set()
@@ -42,23 +48,23 @@ class Digester:
             if self.pid == os.getpid() and self.thread.is_alive():
                 return
             self.pid = os.getpid()
-            self.thread = threading.Thread(target=self._run, name="errorhub-digester", daemon=True)
+            self.thread = threading.Thread(target=self._run, name=f"errorhub-{self.name}", daemon=True)
             self.thread.start()
 
     def _run(self):
         while True:
-            self.wakeup.wait(timeout=SWEEP_SECONDS)
+            self.wakeup.wait(timeout=self.sweep_seconds)
             # Cleared before the pass: a commit after this point wakes the next one.
             self.wakeup.clear()
             close_old_connections()
             try:
-                digested = self.drain()
+                done = self.work()
             except Exception:
-                logger.exception("background digest failed; the events stay queued for the next pass")
+                logger.exception("background %s failed; what it had to do waits for the next pass", self.name)
                 # A database that keeps failing is not asked again at every request's wake.
                 time.sleep(FAILED_PASS_PAUSE_SECONDS)
             else:
-                if digested:
-                    logger.debug("background digest: %d events", digested)
+                if done:
+                    logger.debug("background %s pass: %s", self.name, done)
             finally:
                 close_old_connections()

@@ -1,29 +1,40 @@
-"""The one pipeline every wire format goes through.
+"""The one pipeline every wire format goes through (docs/architecture.md, "Ingest path").
 
-accept(): makes a request's events durable with a single INSERT, then asks for a digest.
-digest_batch(): claims undigested events, fingerprints them, has issues.lifecycle record
-them (counters, new issues, regressions) and adds time buckets, in bulk, inside one short
-transaction. An event is marked digested in the same transaction
-that counts it, so digesting twice never counts twice.
+Two ways in, one statement each, committed before the request is answered:
+queue() stores checked payloads as sent (QueuedEvent; the Sentry SDK routes, the hot path),
+accept() stores events a surface normalized itself (Event rows waiting for the digest;
+Periskop's counting, the webhooks, HealthGuard, Eventsum). Either then asks for a digest.
+
+The digest takes a batch in one short transaction: queued payloads are read into Events
+(one that cannot be is set aside with its reason) and stored already grouped, in the
+transaction that deletes them; waiting Events are fingerprinted and updated. Both go through
+issues.lifecycle (counters, new issues, regressions) and add time buckets, in bulk. An event
+is counted in the transaction that takes it off its queue, so digesting twice never counts twice.
 """
 
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import quotas
 from accounts.models import Environment
+from errorhub.bulk import update_each
 from errorhub.celery import app as celery_app
+from errorhub.payload import PayloadError, parse_json
 from ingest import digest_requests
-from ingest.digester import Digester
+from ingest.digester import SWEEP_SECONDS, BackgroundPass
+from ingest.formats import sentry_envelope
 from ingest.formats.common import accepted_timestamp
+from ingest.formats.scrubbing import scrubbed
+from ingest.models import QueuedEvent
 from issues import lifecycle
 from issues.grouping import bounded, fingerprint_for
-from issues.models import Event, IssueBucket
+from issues.models import Event, IssueBucket, Source
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +47,18 @@ def _fitted(field, value):
     return value[: Event._meta.get_field(field).max_length]
 
 
-def event_row(project, source, incoming, received_at):
+# How the digest reads each source's queued payloads: (payload, event_id, received_at) → IncomingEvent.
+READERS = {Source.SENTRY: sentry_envelope.event_from_item}
+
+
+def event_row(project_id, source, incoming, received_at):
     timestamp = accepted_timestamp(incoming.timestamp, received_at)
     data = {**incoming.data, "title": incoming.title, "culprit": incoming.culprit, "error_type": incoming.error_type}
     if incoming.timestamp is not None and timestamp != incoming.timestamp:
         # Kept as sent (Relay records it likewise), readable whatever its year or offset.
         data["original_timestamp"] = _as_sent(incoming.timestamp)
     return Event(
-        project=project,
+        project_id=project_id,
         source=source,
         event_id=incoming.event_id,
         kind=incoming.kind,
@@ -78,24 +93,49 @@ def accept(project, source, incoming_events):
     """
     quotas.admit(project, len(incoming_events))
     received_at = timezone.now()
-    rows = [event_row(project, source, incoming, received_at) for incoming in incoming_events]
+    rows = [event_row(project.pk, source, incoming, received_at) for incoming in incoming_events]
     with transaction.atomic():
         Event.objects.bulk_create(rows, ignore_conflicts=True)
     request_digest()
     return len(rows)
 
 
+def queue(project, source, items):
+    """Store checked payloads as sent (items with event_id and payload bytes), for READERS[source].
+
+    One INSERT, in autocommit: durable when it returns, without a BEGIN and COMMIT of its own.
+    An event id the project has queued already is ignored (a retry); one it has digested already
+    is dropped by the digest. Over quota nothing is stored: quotas.QuotaExceeded is the 429.
+    """
+    quotas.admit(project, len(items))
+    if not items:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    received_at = adapt(timezone.now())
+    table = connection.ops.quote_name(QueuedEvent._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(items))
+    params = [value for item in items for value in (project.pk, source, item.event_id, received_at, item.payload)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (project_id, source, event_id, received_at, payload) VALUES {rows} "
+            "ON CONFLICT (project_id, event_id) DO NOTHING",
+            params,
+        )
+    request_digest()
+
+
 def request_digest():
     """Ask for a digest of what was just accepted; the request does not wait for it.
 
-    With a broker the worker digests; without one this process's background digester
-    (ingest.digester). Both are asked once the rows are committed: neither sees them before.
+    With a broker the worker digests, asked by this process's background pass (the request
+    never waits for Redis); without one this process's background digest (ingest.digester).
+    Both are woken once the rows are committed: neither sees them before.
     ERRORHUB_DIGEST_IN_REQUEST digests inside the request instead, on the request's own
     connection (the tests' in-process client, whose transaction no other thread sees); a
     failing digest never takes the accepted events with it: they wait for the next one.
     """
     if not celery_app.conf.task_always_eager:
-        transaction.on_commit(digest_requests.request_digest)
+        transaction.on_commit(_digest_asker.wake)
     elif not settings.ERRORHUB_DIGEST_IN_REQUEST:
         transaction.on_commit(_digester.wake)
     else:
@@ -107,18 +147,13 @@ def request_digest():
 
 def digest_all():
     total = 0
-    while digested := digest_batch():
+    while digested := digest_queued_batch() + digest_batch():
         total += digested
     return total
 
 
-_digester = Digester(drain=digest_all)
-
-
-def _bucket_start(timestamp):
-    width = settings.ERRORHUB_BUCKET_SECONDS
-    epoch = int(timestamp.timestamp())
-    return datetime.fromtimestamp(epoch - epoch % width, tz=UTC)
+_digester = BackgroundPass("digest", digest_all, sweep_seconds=SWEEP_SECONDS)
+_digest_asker = BackgroundPass("digest request", digest_requests.request_digest)
 
 
 def digest_waiting(project, fingerprint):
@@ -134,69 +169,149 @@ def _queue(filters):
     return Event.objects.filter(digested=False, digest_error="", **filters)
 
 
-def _claim_batch(limit, filters):
-    # The payload as received is never read here; up to a MiB an event is not worth loading.
-    queue = _queue(filters).order_by("id").defer("raw")
+def _claimed(queue, limit):
     if connection.features.has_select_for_update_skip_locked:
         # Parallel workers take disjoint batches instead of waiting on each other.
         queue = queue.select_for_update(skip_locked=True)
-    return list(queue[:limit])
+    return list(queue.order_by("id")[:limit])
 
 
-def digest_batch(limit=None, **filters):
-    """Digest up to `limit` queued events (matching `filters`); returns how many left the queue.
+def _batch_or_one_by_one(digest, queue, set_aside, limit, filters):
+    """Digest a batch; when it fails, its events one by one, setting aside one that fails alone.
 
-    One event never stops the digest: when a batch fails, its events are digested one by one,
-    and one that fails alone too is set aside with its digest_error (kept, shown in the admin
-    and the API, out of the queue) while the others go through. A database failure is not an
-    event's: it leaves the batch queued for the next digest.
+    One event never stops the digest: the others go through, and the one set aside is kept
+    with its digest_error (shown in the admin and the API, out of the queue). A database
+    failure is not an event's: it leaves the batch queued for the next digest.
     """
     limit = limit or settings.ERRORHUB_DIGEST_BATCH_SIZE
     try:
-        return _digest(limit, filters)
+        return digest(limit, filters)
     except DATABASE_UNAVAILABLE:
         raise
     except Exception:
         logger.exception("a digest batch failed; digesting its events one by one")
-    event_ids = list(_queue(filters).order_by("id").values_list("id", flat=True)[:limit])
-    for event_id in event_ids:
+    ids = list(queue.filter(**filters).order_by("id").values_list("id", flat=True)[:limit])
+    for row_id in ids:
         try:
-            _digest(1, {**filters, "id": event_id})
+            digest(1, {**filters, "id": row_id})
         except DATABASE_UNAVAILABLE:
             raise
         except Exception as exc:
-            _set_aside(event_id, exc)
-    return len(event_ids)
+            set_aside(row_id, exc)
+    return len(ids)
+
+
+def digest_batch(limit=None, **filters):
+    """Digest up to `limit` waiting Events (matching `filters`); returns how many left the queue."""
+    return _batch_or_one_by_one(_digest, _queue({}), _set_aside, limit, filters)
+
+
+def digest_queued_batch(limit=None):
+    """Read, group and store up to `limit` queued payloads as Events; returns how many left the queue."""
+    return _batch_or_one_by_one(_digest_queued, QueuedEvent.objects.all(), _set_aside_queued, limit, {})
 
 
 def _digest(limit, filters):
     """One batch in one transaction: all of it is counted, or none of it."""
     with transaction.atomic():
-        events = _claim_batch(limit, filters)
+        # The payload as received is never read here; up to a MiB an event is not worth loading.
+        events = _claimed(_queue(filters).defer("raw"), limit)
         if not events:
             return 0
-        by_issue = defaultdict(list)
-        for event in events:
-            event.digested = True
-            if event.groupable:
-                event.fingerprint = event.fingerprint or fingerprint_for(event)
-                by_issue[(event.project_id, event.fingerprint)].append(event)
-        if by_issue:
-            issues = lifecycle.record_occurrences(by_issue)
-            for key, group in by_issue.items():
-                for event in group:
-                    event.issue = issues[key]
-            _count_buckets(by_issue, issues)
-        Event.objects.bulk_update(events, ["digested", "fingerprint", "issue"])
+        _group(events)
+        update_each(events, ["digested", "fingerprint", "issue"])
         _record_environments(events)
     return len(events)
 
 
+def _digest_queued(limit, filters):
+    """One batch of queued payloads in one transaction: stored and counted, or left queued."""
+    with transaction.atomic():
+        queued = _claimed(QueuedEvent.objects.filter(**filters), limit)
+        if not queued:
+            return 0
+        digested = _stored_event_ids(queued)
+        events = [_read(row) for row in queued if (row.project_id, row.event_id) not in digested]
+        _group([event for event in events if not event.digest_error])
+        Event.objects.bulk_create(events)
+        _record_environments(events)
+        QueuedEvent.objects.filter(id__in=[row.id for row in queued]).delete()
+    return len(queued)
+
+
+def _stored_event_ids(queued):
+    """(project_id, event_id) of the queued events already stored: a client's retry after the digest."""
+    wanted = defaultdict(list)
+    for row in queued:
+        wanted[row.project_id].append(row.event_id)
+    condition = Q()
+    for project_id, event_ids in wanted.items():
+        condition |= Q(project_id=project_id, event_id__in=event_ids)
+    return set(Event.objects.filter(condition).values_list("project_id", "event_id"))
+
+
+def _read(row):
+    """The Event a queued payload stands for, or one set aside with the reason it cannot be read."""
+    try:
+        incoming = READERS[row.source](bytes(row.payload), row.event_id, row.received_at)
+    except Exception as exc:  # a reader is a pure function: whatever it raises is this payload's fault
+        return _set_aside_row(row, exc)
+    return event_row(row.project_id, row.source, incoming, row.received_at)
+
+
+def _group(events):
+    """Fingerprint the events, count them into their issues (created as needed) and time buckets."""
+    by_issue = defaultdict(list)
+    for event in events:
+        event.digested = True
+        if event.groupable:
+            event.fingerprint = event.fingerprint or fingerprint_for(event)
+            by_issue[(event.project_id, event.fingerprint)].append(event)
+    if not by_issue:
+        return
+    issues = lifecycle.record_occurrences(by_issue)
+    for key, group in by_issue.items():
+        for event in group:
+            event.issue = issues[key]
+    _count_buckets(by_issue, issues)
+
+
+def _reason(exc):
+    # The exception's own line names the cause; the log has the traceback.
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
 def _set_aside(event_id, exc):
-    # The exception's own line names the cause; the log above has the traceback.
-    reason = f"{type(exc).__name__}: {exc}"[:2000]
+    reason = _reason(exc)
     logger.error("event %s set aside by the digest: %s", event_id, reason)
     Event.objects.filter(id=event_id, digested=False, digest_error="").update(digest_error=reason)
+
+
+def _set_aside_row(row, exc):
+    reason = _reason(exc)
+    logger.error("queued event %s set aside by the digest: %s", row.event_id, reason, exc_info=exc)
+    try:
+        payload = scrubbed(parse_json(bytes(row.payload), "event"))
+    except PayloadError:
+        payload = {"payload": bytes(row.payload).decode("utf-8", "replace")}
+    return Event(
+        project_id=row.project_id,
+        source=row.source,
+        event_id=row.event_id,
+        timestamp=row.received_at,
+        received_at=row.received_at,
+        digest_error=reason,
+        raw=payload,
+    )
+
+
+def _set_aside_queued(queued_id, exc):
+    with transaction.atomic():
+        row = QueuedEvent.objects.select_for_update().filter(id=queued_id).first()
+        if row is None:
+            return
+        Event.objects.bulk_create([_set_aside_row(row, exc)], ignore_conflicts=True)
+        row.delete()
 
 
 def _count_buckets(by_issue, issues):
@@ -204,7 +319,7 @@ def _count_buckets(by_issue, issues):
     counts = defaultdict(int)
     for key, group in by_issue.items():
         for event in group:
-            counts[(issues[key].id, _bucket_start(event.timestamp))] += event.count
+            counts[(issues[key].id, lifecycle.bucket_start(event.timestamp))] += event.count
     table = connection.ops.quote_name(IssueBucket._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
     rows = ", ".join(["(%s, %s, %s)"] * len(counts))

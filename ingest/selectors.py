@@ -1,9 +1,15 @@
-"""Reads behind the ingest surfaces' own exports: the Periskop payload."""
+"""Reads behind the ingest surfaces' own exports (the Periskop payload) and the digest queue."""
 
 from django.db.models import Prefetch, Q
 
 from accounts.selectors import legacy_visible_projects
+from ingest.models import QueuedEvent
 from issues.models import Event, Issue, Source
+
+
+def digest_pending():
+    """Whether anything accepted still waits for the digest: queued payloads or waiting Events."""
+    return QueuedEvent.objects.exists() or Event.objects.filter(digested=False, digest_error="").exists()
 
 
 def periskop_project(user, name):

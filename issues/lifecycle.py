@@ -19,11 +19,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateTimeField, F, Max, Min, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from accounts.models import Membership
+from errorhub.bulk import update_each
 from issues import announcements
 from issues.counters import add_counts, insert_missing
 from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket, IssueTag, IssueUser
@@ -178,8 +178,8 @@ def record_occurrences(events_by_issue, *, now=None):
             activities.append(escalate(issue, condition))
             escalating.append(issue.id)
         _count(issue, counted, new_users[issue_id])
-    Issue.objects.bulk_update(
-        issues.values(),
+    update_each(
+        list(issues.values()),
         [
             "event_count", "last_seen", "status", "substatus", "status_details", "ignore_until", "resolved_at",
             "platform_distribution", "last_release", "users_affected", "priority",
@@ -274,16 +274,17 @@ def escalate(issue, condition):
 
 
 def _count(issue, counted, new_users):
-    # Read, added and written back in Python: safe because the digest holds the row lock.
+    # Read, added and written back in Python: safe because the digest holds the row lock
+    # (_locked_ids read the row under it), and the issue in hand stays readable.
     distribution = dict(issue.platform_distribution)
     for platform, n in counted.platforms.items():
         distribution[platform] = distribution.get(platform, 0) + n
     issue.platform_distribution = distribution
     issue.last_release = counted.last_release or issue.last_release
     issue.priority = added_priority(issue.priority, counted.priority)
-    issue.event_count = F("event_count") + counted.count
-    issue.users_affected = F("users_affected") + new_users
-    issue.last_seen = Greatest(F("last_seen"), Value(counted.last, output_field=DateTimeField()))
+    issue.event_count += counted.count
+    issue.users_affected += new_users
+    issue.last_seen = max(issue.last_seen, counted.last)
 
 
 def wake_snoozed(*, issues=None, now=None):

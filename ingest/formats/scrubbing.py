@@ -8,6 +8,7 @@ contains such a word stays: a breadcrumb whose category is `auth`, a message say
 """
 
 import re
+from functools import lru_cache
 
 FILTERED = "[Filtered]"
 # Matched inside a key folded to lower case with `-`, `.` and spaces as `_`, so `X-Api-Key`,
@@ -24,9 +25,13 @@ CARD_NUMBER = re.compile(r"\b(?:\d[ -]?){12,15}\d\b")
 _KEY_SEPARATORS = re.compile(r"[-. ]")
 
 
+_SENSITIVE_KEY = re.compile("|".join(SENSITIVE_KEY_PARTS))
+
+
+# Payloads repeat the same few hundred keys (filename, lineno, vars...): the digest's hot path.
+@lru_cache(maxsize=4096)
 def is_sensitive_key(name):
-    folded = _KEY_SEPARATORS.sub("_", str(name).lower())
-    return any(part in folded for part in SENSITIVE_KEY_PARTS)
+    return _SENSITIVE_KEY.search(_KEY_SEPARATORS.sub("_", str(name).lower())) is not None
 
 
 def scrubbed(value):

@@ -5,8 +5,11 @@ a payload of `length` bytes (or up to the next newline). Only `event` items are 
 transactions, sessions, client reports, attachments and every other type are skipped, as
 Bugsink and GlitchTip skip what they do not support.
 
-Events are scrubbed here, before anything is stored (ingest.formats.scrubbing), and turned
-into IncomingEvents that keep the whole exception chain, the user, breadcrumbs, request,
+Two steps (docs/architecture.md, "Ingest path"). At accept, parse_envelope() and
+parse_store_body() check the framing, the JSON and the few fields whose shape decides
+whether the event can be read (a 400 naming the field otherwise) and keep each event item's
+bytes as sent. The digest then calls event_from_item(): scrubbing (ingest.formats.scrubbing)
+and an IncomingEvent that keeps the whole exception chain, the user, breadcrumbs, request,
 contexts and tags. An explicit `fingerprint` array wins over errorhub's grouping,
 with `{{ default }}` standing for the fingerprint errorhub would have computed.
 """
@@ -16,7 +19,6 @@ import binascii
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from errorhub.payload import PayloadError, parse_json
@@ -49,11 +51,19 @@ class ItemTooLarge(PayloadError):
 
 
 @dataclass
+class EventItem:
+    """One checked event as sent: what the accept path stores for the digest."""
+
+    event_id: str
+    payload: bytes
+
+
+@dataclass
 class Envelope:
     headers: dict
     # The header's event_id, else the stored event's; None for envelopes without an event.
     event_id: str | None = None
-    events: list = field(default_factory=list)
+    events: list[EventItem] = field(default_factory=list)
 
     @property
     def dsn_key(self):
@@ -104,9 +114,9 @@ def normalized_event_id(value, path, required=True):
         raise PayloadError(path, "Expected a UUID (32 hex digits, dashes allowed)") from None
 
 
-def parse_envelope(body, received_at=None):
-    """Envelope bytes → Envelope; a malformed envelope raises PayloadError naming the part."""
-    received_at = received_at or datetime.now(UTC)
+def parse_envelope(body):
+    """Envelope bytes → Envelope of checked EventItems; a malformed envelope raises
+    PayloadError naming the part."""
     if not body.strip():
         raise PayloadError("envelope", "Empty envelope")
     header_line, _, rest = body.partition(b"\n")
@@ -125,7 +135,7 @@ def parse_envelope(body, received_at=None):
         if len(payload) > MAX_EVENT_BYTES:
             raise ItemTooLarge(path, f"An event item is larger than {MAX_EVENT_BYTES} bytes")
         event = parse_json(payload, path, label="The event item")
-        envelope.events.append(parse_event(event, path, received_at, event_id=envelope.event_id))
+        envelope.events.append(EventItem(checked_event(event, path, envelope.event_id), payload))
     envelope.event_id = envelope.event_id or (envelope.events[0].event_id if envelope.events else None)
     return envelope
 
@@ -169,14 +179,14 @@ def _items(rest):
     return items
 
 
-def parse_store_body(body, received_at=None):
-    """A `/store/` body (one event as JSON, or old SDKs' base64 of zlib'd JSON) → IncomingEvent."""
+def parse_store_body(body):
+    """A `/store/` body (one event as JSON, or old SDKs' base64 of zlib'd JSON) → EventItem."""
     if len(body) > MAX_EVENT_BYTES:
         raise ItemTooLarge("body", f"An event is larger than {MAX_EVENT_BYTES} bytes")
     if not body.lstrip().startswith(b"{"):
         body = _legacy_encoded(body)
     event = parse_json(body, "body", label="The event")
-    return parse_event(event, "body", received_at or datetime.now(UTC))
+    return EventItem(checked_event(event, "body"), body)
 
 
 def _legacy_encoded(body):
@@ -191,15 +201,25 @@ def _legacy_encoded(body):
     return decoded
 
 
-def parse_event(event, path, received_at, event_id=None):
-    """One Sentry event object → IncomingEvent (scrubbed). The envelope's event_id wins."""
+def checked_event(event, path, event_id=None):
+    """The event id of an event the digest can read (the envelope's wins, else the event's,
+    else a new one); PayloadError naming the field otherwise, before anything is stored."""
     if not isinstance(event, dict):
         raise PayloadError(path, "Expected a JSON object")
-    event = scrubbed(event)
     _check_exception_shape(event.get("exception"), f"{path}.exception")
+    if event.get("timestamp") not in (None, ""):
+        moment(event["timestamp"], f"{path}.timestamp")
+    _fingerprint_parts(event.get("fingerprint"), path)
     if event_id is None:
         event_id = normalized_event_id(event.get("event_id"), f"{path}.event_id", required=False)
-    event_id = event_id or uuid.uuid4().hex
+    return event_id or uuid.uuid4().hex
+
+
+def event_from_item(payload, event_id, received_at):
+    """A stored EventItem's payload → IncomingEvent (scrubbed): the digest's half."""
+    event = parse_json(payload, "event", label="The event item")
+    event_id = checked_event(event, "event", event_id)
+    event = scrubbed(event)
     timestamp = event.get("timestamp")
     exception = main_exception(event)
     exception_type = text(exception.get("type"))
@@ -210,7 +230,7 @@ def parse_event(event, path, received_at, event_id=None):
     tags = tag_dict(event.get("tags"))
     return IncomingEvent(
         event_id=event_id,
-        timestamp=received_at if timestamp in (None, "") else moment(timestamp, f"{path}.timestamp"),
+        timestamp=received_at if timestamp in (None, "") else moment(timestamp, "event.timestamp"),
         level=normalized_level(event.get("level")),
         platform=text(event.get("platform")),
         message=message or ": ".join(filter(None, [exception_type, exception_value])),
@@ -224,7 +244,7 @@ def parse_event(event, path, received_at, event_id=None):
         environment=text(event.get("environment") or tags.get("environment")),
         release=release_version(event.get("release")) or tags.get("release", ""),
         tags=tags,
-        data=_details(event, exception, _fingerprint_parts(event.get("fingerprint"), path)),
+        data=_details(event, exception, _fingerprint_parts(event.get("fingerprint"), "event")),
         raw={**event, "event_id": event_id},
     )
 

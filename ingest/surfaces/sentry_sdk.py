@@ -53,18 +53,17 @@ def envelope(request, project_id):
     project = _authenticated_project(request, project_id, dsn_key=parsed.dsn_key)
     if project is None:
         return _forbidden(project_id)
-    if parsed.events:
-        pipeline.accept(project, Source.SENTRY, parsed.events)
+    pipeline.queue(project, Source.SENTRY, parsed.events)
     return JsonResponse({"id": parsed.event_id})
 
 
 def store(request, project_id):
-    event = sentry_envelope.parse_store_body(read_body(request))
+    item = sentry_envelope.parse_store_body(read_body(request))
     project = _authenticated_project(request, project_id)
     if project is None:
         return _forbidden(project_id)
-    pipeline.accept(project, Source.SENTRY, [event])
-    return JsonResponse({"id": event.event_id})
+    pipeline.queue(project, Source.SENTRY, [item])
+    return JsonResponse({"id": item.event_id})
 
 
 def _authenticated_project(request, project_id, dsn_key=""):

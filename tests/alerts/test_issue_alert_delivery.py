@@ -15,8 +15,9 @@ import requests
 from django.db import transaction
 
 from alerts.models import AlertDelivery, AlertTarget
+from ingest.selectors import digest_pending
 from issues import announcements
-from issues.models import Event, Issue
+from issues.models import Issue
 from tests.support.api import create_app, patch_json, post_json
 from tests.support.healthguard import event, seed_batch
 from tests.support.worker import wait_until
@@ -63,7 +64,7 @@ def send_events(server, project, *fingerprints, environment="production"):
 
 
 def digested():
-    return wait_until(lambda: not Event.objects.filter(digested=False).exists(), timeout=20)
+    return wait_until(lambda: not digest_pending(), timeout=20)
 
 
 def deliveries_done(count):

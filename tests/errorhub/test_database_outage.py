@@ -13,6 +13,7 @@ import requests
 from django.conf import settings
 from django.db import connection
 
+from ingest.selectors import digest_pending
 from issues.models import Event
 from tests.support.server import sentry_ingest_url, signed_up, start_gunicorn, stop
 from tests.support.tcp_proxy import TcpProxy
@@ -44,7 +45,7 @@ def server(celery_worker, database_proxy, tmp_path):
     headers, [project] = signed_up(base_url, "sick@example.com")
     yield {"url": base_url, "headers": headers, "project": project}
     stop(process)
-    wait_until(lambda: not Event.objects.filter(digested=False).exists(), timeout=20)
+    wait_until(lambda: not digest_pending(), timeout=20)
 
 
 def send_envelope(server):

@@ -10,6 +10,7 @@ import requests
 
 from accounts.models import Project
 from ingest.models import PeriskopCounter
+from ingest.selectors import digest_pending
 from issues.models import Event, Issue
 from tests.conftest import load_fixture
 from tests.support.worker import wait_until
@@ -31,7 +32,7 @@ def all_at_once(send):
 
 def digested():
     # The worker digests (PostgreSQL leg), or gunicorn's background digester (SQLite leg).
-    assert wait_until(lambda: not Event.objects.filter(digested=False).exists(), timeout=30)
+    assert wait_until(lambda: not digest_pending(), timeout=30)
 
 
 def test_eight_first_captures_of_a_new_service_make_one_project(errorhub_server):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from issues.models import Event, Issue
+from ingest.selectors import digest_pending
+from issues.models import Issue
 from tests.support.api import create_app, post_json
 from tests.support.healthguard import event, seed_batch
 from tests.support.worker import wait_until
@@ -19,7 +20,7 @@ def test_a_worker_on_redis_digests_posted_events_into_issues(client, owner, cele
     # A retried batch is stored once and counted once.
     post_json(client, "/api/events/batch", batch)
 
-    assert wait_until(lambda: not Event.objects.filter(digested=False).exists())
+    assert wait_until(lambda: not digest_pending())
     counts = dict(Issue.objects.values_list("fingerprint", "event_count"))
     assert counts == {"js:0": 15, "js:1": 15}
     assert sorted(i["eventCount"] for i in owner.get("/api/issues").json()["issues"]) == [15, 15]
@@ -48,6 +49,6 @@ def test_concurrent_digests_count_every_event_exactly_once(client, owner, celery
     with ThreadPoolExecutor(3) as pool:
         list(pool.map(lambda _: digest_in_thread(), range(3)))
 
-    assert wait_until(lambda: not Event.objects.filter(digested=False).exists())
+    assert wait_until(lambda: not digest_pending())
     assert dict(Issue.objects.values_list("fingerprint", "event_count")) == {f"js:{i}": 120 for i in range(5)}
     assert sum(Issue.objects.values_list("buckets__count", flat=True)) == 600

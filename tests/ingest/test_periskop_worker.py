@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from issues.models import Event
+from ingest.selectors import digest_pending
 from tests.ingest.test_periskop_push import error_with, exported, push, push_of
 from tests.support.api import post_json
 from tests.support.worker import wait_until
@@ -23,7 +23,7 @@ def test_a_worker_digests_cumulative_pushes_counting_each_occurrence_once(client
         assert push(client, body, push_url).status_code == 200
         assert push(client, body, push_url).status_code == 200  # a retried push
 
-    assert wait_until(lambda: not Event.objects.filter(digested=False).exists())
+    assert wait_until(lambda: not digest_pending())
     [aggregate] = exported(owner)["aggregated_errors"]
     assert aggregate["total_count"] == 14
     assert [e["error"]["message"] for e in aggregate["latest_errors"]] == [f"n{i}" for i in range(4, 14)]

@@ -97,10 +97,10 @@ def serving(request, process):
         request.getfixturevalue("celery_worker")
     yield process.url
     # The test database is flushed next; a digest still running would deadlock with it.
-    from issues.models import Event
+    from ingest.selectors import digest_pending
     from tests.support.worker import wait_until
 
-    wait_until(lambda: not Event.objects.filter(digested=False).exists(), timeout=20)
+    wait_until(lambda: not digest_pending(), timeout=20)
 
 
 def signed_up(base_url, email, project_names=("web",)):

@@ -95,3 +95,11 @@ def wait_until(condition, timeout=30, interval=0.1):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+def stored_event(event_id, timeout=20):
+    """The Event of an accepted event id, once stored: Sentry payloads reach it through the digest."""
+    from issues.models import Event
+
+    assert wait_until(lambda: Event.objects.filter(event_id=event_id).exists(), timeout=timeout), event_id
+    return Event.objects.get(event_id=event_id)
