@@ -65,11 +65,12 @@ def parse_json(raw, field="", label="Body", *, refuse_nul=False):
     refused (the native API's writes, whose serializers refuse it in plain fields too).
 
     orjson parses, and refuses what jsonb cannot store (NaN, 1e400, lone surrogates, bad
-    UTF-8); a body it refuses, or with NUL or deep nesting in it, takes the slower walk
-    below, which names the field (docs/architecture.md, "Ingest path").
+    UTF-8); a body it refuses, or with NUL, deep nesting or integers past 64 bits in it (orjson
+    would make those floats), takes the slower walk below, which names the field
+    (docs/architecture.md, "Ingest path").
     """
     nul = ("refuse" if refuse_nul else "replace") if b"\\u0000" in raw else None
-    if nul is None:
+    if nul is None and not _LONG_DIGITS.search(raw):
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -84,6 +85,7 @@ def parse_json(raw, field="", label="Body", *, refuse_nul=False):
     return _storable(value, field, 0, nul=nul)
 
 
+_LONG_DIGITS = re.compile(rb"\d{19}")
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from errorhub.payload import PayloadError, parse_json
 from ingest.formats.common import IncomingEvent
 from ingest.formats.frames import crash_location
-from ingest.formats.scrubbing import scrubbed
+from ingest.formats.scrubbing import scrubbed_json
 from ingest.formats.sentry_event import (
     breadcrumb_list,
     clean_frame,
@@ -219,7 +219,7 @@ def event_from_item(payload, event_id, received_at):
     """A stored EventItem's payload → IncomingEvent (scrubbed): the digest's half."""
     event = parse_json(payload, "event", label="The event item")
     event_id = checked_event(event, "event", event_id)
-    event = scrubbed(event)
+    event = scrubbed_json(event, payload)
     timestamp = event.get("timestamp")
     exception = main_exception(event)
     exception_type = text(exception.get("type"))
