@@ -155,6 +155,39 @@ def memory_kib(pids):
     return rss, pss
 
 
+def cpu_seconds(pids):
+    """User + system CPU time the processes `pids` have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def database_pids():
+    """PostgreSQL's and Redis's processes: their CPU is spent on errorhub's behalf too."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                name = Path(f"/proc/{entry}/comm").read_text().strip()
+            except OSError:
+                continue
+            if name.startswith(("postgres", "redis-server")):
+                pids.append(int(entry))
+    return pids
+
+
+def cpu_by_part(services):
+    parts = {name: cpu_seconds(process_tree([process.pid])) for name, process in services.processes.items()}
+    parts["postgres+redis"] = cpu_seconds(database_pids())
+    return parts
+
+
 class MemorySampler(threading.Thread):
     """Peak summed RSS and PSS of errorhub's process trees, every quarter second."""
 
@@ -176,12 +209,20 @@ class MemorySampler(threading.Thread):
 def measured(command, services, json_path):
     """Runs one load phase; its results, with the peak memory of errorhub's processes during it."""
     sampler = MemorySampler(services.pids())
+    cpu_before, children_before = cpu_by_part(services), os.times()
     sampler.start()
     try:
         subprocess.run(command, cwd=ROOT, check=False)
     finally:
         sampler.stop()
+    cpu_after, children_after = cpu_by_part(services), os.times()
     result = json.loads(Path(json_path).read_text())
+    # Where the cores went during the phase, in CPU seconds (the load generator included).
+    result["cpu_s"] = {part: round(cpu_after[part] - cpu_before.get(part, 0), 2) for part in cpu_after}
+    result["cpu_s"]["load generator"] = round(
+        children_after.children_user + children_after.children_system
+        - children_before.children_user - children_before.children_system, 2
+    )  # fmt: skip
     result["peak_rss_mib"] = round(sampler.peak_rss / 1024, 1)
     result["peak_pss_mib"] = round(sampler.peak_pss / 1024, 1)
     return result
@@ -200,7 +241,8 @@ def row(label, accepted_per_s, latency, grouped_after, measured_run, ceiling=Non
     grouped = "—" if grouped_after is None else f"{grouped_after:.1f} s"
     memory = f"{measured_run['peak_rss_mib']:.0f} / {measured_run['peak_pss_mib']:.0f} MiB"
     latencies = " / ".join(f"{latency[p]:.1f}" for p in ("p50", "p95", "p99"))
-    return f"| {label} | {accepted_per_s:,.0f} | {ratio} | {latencies} | {grouped} | {memory} |"
+    cpu = ", ".join(f"{part} {seconds:.1f}" for part, seconds in measured_run["cpu_s"].items())
+    return f"| {label} | {accepted_per_s:,.0f} | {ratio} | {latencies} | {grouped} | {memory} | {cpu} |"
 
 
 class Shape:
@@ -273,8 +315,11 @@ def main():
         table += run_shape(args, logs, shape, ceilings)
 
     print()
-    print("| run | accepted ev/s | of the no-op | p50 / p95 / p99 ms | all grouped after start | peak RSS / PSS |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| run | accepted ev/s | of the no-op | p50 / p95 / p99 ms | all grouped after start | peak RSS / PSS "
+        "| CPU seconds |"
+    )
+    print("|---|---|---|---|---|---|---|")
     print("\n".join(table))
     print(f"\n{args.count} envelopes per run; raw results in {logs}")
 

@@ -34,20 +34,24 @@ def is_sensitive_key(name):
     return _SENSITIVE_KEY.search(_KEY_SEPARATORS.sub("_", str(name).lower())) is not None
 
 
-# The same words as they can appear in ASCII JSON text: any case, any separator or none.
-_SENSITIVE_TEXT = re.compile(
-    "|".join(part.replace("_", "[-_. ]?") for part in SENSITIVE_KEY_PARTS).encode(), re.IGNORECASE
-)
-_CARD_DIGITS = re.compile(rb"(?:\d[ -]?){12,15}\d")
+# What a sensitive key or a card number needs in ASCII JSON text: the key folded as
+# is_sensitive_key folds it (JSON escapes none of its letters, digits or separators), and a
+# run of 13+ digits, spaces and dashes starting and ending with a digit.
+_SENSITIVE_WORDS = [part.encode() for part in SENSITIVE_KEY_PARTS]
+_FOLD_SEPARATORS = bytes.maketrans(b"-. ", b"___")
+_CARD_LIKE = re.compile(rb"\d[\d -]{11,}\d")
 
 
 def scrubbed_json(value, text):
     """scrubbed(value) for a value parsed from the JSON bytes `text`, without walking it when
     the text cannot hold anything the walk changes: ASCII only (no case folding or Unicode digit
-    can spell a word or a card), no escape that could, no sensitive word, no run of 13+ digits."""
-    if text.isascii() and b"\\u" not in text and not _SENSITIVE_TEXT.search(text) and not _CARD_DIGITS.search(text):
-        return value
-    return scrubbed(value)
+    can spell a word or a card), no escape that could, no sensitive word, nothing card-like."""
+    if not text.isascii() or b"\\u" in text or _CARD_LIKE.search(text):
+        return scrubbed(value)
+    folded = text.lower().translate(_FOLD_SEPARATORS)
+    if any(word in folded for word in _SENSITIVE_WORDS):
+        return scrubbed(value)
+    return value
 
 
 def scrubbed(value):
