@@ -15,7 +15,7 @@ DEFAULTS = {
     "ERRORHUB_MAX_BODY_BYTES": 1024 * 1024,
     # Events digested per transaction: large enough to amortize the issue upserts, small
     # enough to keep the write lock short (SQLite has one writer).
-    "ERRORHUB_DIGEST_BATCH_SIZE": 500,
+    "ERRORHUB_DIGEST_BATCH_SIZE": 200,
     # How long a request may wait on the broker to ask for a digest: Redis answers in well
     # under a millisecond; a broker that does not must not hold ingest (the events are stored).
     "ERRORHUB_BROKER_TIMEOUT_MS": 100,
