@@ -206,6 +206,58 @@ class MemorySampler(threading.Thread):
         self.join()
 
 
+SEED_ISSUES = """
+INSERT INTO issues_issue (project_id, fingerprint, title, culprit, message, level, source, error_type, status,
+    substatus, first_seen, last_seen, event_count, users_affected, priority, platform_distribution, status_details,
+    first_release, last_release)
+SELECT %(project)s, 'seed-' || g, 'SeedError: seeded issue ' || g, 'app/seed.py in handler_' || g,
+    'seeded issue ' || g, 'error', 'sentry', 'SeedError', 'unresolved', 'ongoing', now() - interval '2 days',
+    now() - (g %% 2880) * interval '1 minute', 0, 0, 0, '{"python": 1}', '{}', 'shop@1.0', 'shop@1.0'
+FROM generate_series(1, %(issues)s) AS g
+"""
+# Events of about 1.3 KB of JSON each, spread over the seeded issues and the last two days.
+SEED_EVENTS = """
+INSERT INTO issues_event (project_id, issue_id, event_id, source, kind, timestamp, received_at, level, platform,
+    message, exception_type, exception_value, frames, "user", environment, release, tags, fingerprint, count,
+    groupable, digested, digest_error, data, raw)
+SELECT %(project)s, first.id + g %% %(issues)s, md5(g::text), 'sentry', 'error', at, at, 'error', 'python',
+    'seeded event', 'SeedError', 'seeded event ' || g, %(frames)s::jsonb, 'user-' || g %% 5000, 'production',
+    'shop@1.0', '{"browser": "Chrome 120"}', 'seed-' || (1 + g %% %(issues)s), 1, true, true, '',
+    %(data)s::jsonb, %(data)s::jsonb
+FROM generate_series(1, %(events)s) AS g,
+    LATERAL (SELECT now() - (g %% 172800) * interval '1 second' AS at) AS moment,
+    (SELECT min(id) AS id FROM issues_issue WHERE project_id = %(project)s) AS first
+"""
+
+
+def seed(database_url, project_id, events, issues):
+    """Stores `issues` issues and `events` events in the bench's project before the run, with
+    SQL: the tables and their indexes at the size the run should be measured at."""
+    frame = {
+        "filename": "app/seed.py",
+        "function": "handler",
+        "lineno": 10,
+        "in_app": True,
+        "context_line": "    raise SeedError(value)",
+        "pre_context": ["def handler():"],
+        "vars": {"n": "1"},
+    }
+    params = {
+        "project": project_id,
+        "issues": issues,
+        "events": events,
+        "frames": json.dumps([frame] * 5),
+        "data": json.dumps({"exceptions": [{"type": "SeedError", "frames": [frame] * 3}], "title": "seed"}),
+    }
+    started = time.monotonic()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(SEED_ISSUES, params)
+        if events:
+            connection.execute(SEED_EVENTS, params)
+        connection.execute("ANALYZE")
+    print(f"seeded {issues:,} issues and {events:,} events in {time.monotonic() - started:.0f} s", flush=True)
+
+
 def measured(command, services, json_path):
     """Runs one load phase; its results, with the peak memory of errorhub's processes during it."""
     sampler = MemorySampler(services.pids())
@@ -286,6 +338,8 @@ def main():
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12", help="a Redis database of its own")
     parser.add_argument("--web-concurrency", help="gunicorn workers (default: the Procfile's)")
     parser.add_argument("--workers", type=int, default=1, help="Celery worker processes, of concurrency 2 each")
+    parser.add_argument("--stored-events", type=int, default=0, help="events stored before the run (PostgreSQL)")
+    parser.add_argument("--stored-issues", type=int, default=0, help="issues stored before the run (PostgreSQL)")
     parser.add_argument(
         "--embedded",
         action="store_true",
@@ -342,6 +396,9 @@ def run_shape(args, logs, shape, ceilings):
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/health", services)
         dsn, project_id = sentry_project(base)
+        if args.stored_issues and not args.embedded:
+            seed(shape.env["DATABASE_URL"].replace("postgres://", "postgresql://"), project_id, args.stored_events,
+                 args.stored_issues)  # fmt: skip
         grouped = shape.grouped_count(
             f"SELECT count(*) FROM issues_event WHERE issue_id IS NOT NULL AND project_id = {project_id}"
         )

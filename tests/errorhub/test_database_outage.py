@@ -13,8 +13,8 @@ import requests
 from django.conf import settings
 from django.db import connection
 
+from ingest.models import QueuedEvent
 from ingest.selectors import digest_pending
-from issues.models import Event
 from tests.support.server import sentry_ingest_url, signed_up, start_gunicorn, stop
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.worker import wait_until
@@ -90,7 +90,8 @@ def test_a_statement_past_the_timeout_gets_503_then_the_next_request_is_served(s
     with psycopg.connect(
         host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"] or "postgres", dbname=db["NAME"]
     ) as holder:
-        holder.execute(f"LOCK TABLE {connection.ops.quote_name(Event._meta.db_table)} IN ACCESS EXCLUSIVE MODE")
+        # The table an envelope's one INSERT writes to.
+        holder.execute(f"LOCK TABLE {connection.ops.quote_name(QueuedEvent._meta.db_table)} IN ACCESS EXCLUSIVE MODE")
         response, elapsed = send_envelope(server)
         assert_unavailable(response, elapsed, "detail")
         assert response.headers["Access-Control-Allow-Origin"] == "*"

@@ -18,12 +18,14 @@ from django.conf import settings
 from accounts.models import Project, User
 from accounts.tokens import issue_token
 from errorhub import counters
+from ingest.selectors import digest_pending
 from issues.models import Event
 from tests.conftest import load_fixture
 from tests.support.api import post_json
 from tests.support.healthguard import seed_batch
 from tests.support.sentry import sentry_reporting
 from tests.support.server import free_port, serving, start_gunicorn, stop
+from tests.support.worker import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,6 +117,8 @@ def post_envelope(url, project, number):
 
 
 def stored(project):
+    """Events the project has, once the digest has taken every accepted one."""
+    assert wait_until(lambda: not digest_pending(), timeout=20)
     return Event.objects.filter(project_id=project["id"]).count()
 
 
