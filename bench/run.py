@@ -156,7 +156,8 @@ def memory_kib(pids):
 
 
 def cpu_seconds(pids):
-    """User + system CPU time the processes `pids` have used so far."""
+    """User + system CPU time the processes `pids` and their exited children have used so far
+    (a PostgreSQL backend that exits adds its time to the postmaster's children's)."""
     ticks = 0
     for pid in pids:
         try:
@@ -164,7 +165,7 @@ def cpu_seconds(pids):
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        ticks += int(fields[11]) + int(fields[12])
+        ticks += sum(int(value) for value in fields[11:15])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

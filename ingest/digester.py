@@ -10,7 +10,7 @@ digest is a pass too: the request's thread never waits for Redis, and the asks o
 requests committed meanwhile are one round trip.
 
 A wake after a commit always leads to a pass that starts after it: wakes that arrive during
-a pass are coalesced into one more pass.
+a pass, or during the `gather_seconds` a pass waits before it starts, are coalesced into it.
 """
 
 import logging
@@ -27,10 +27,11 @@ FAILED_PASS_PAUSE_SECONDS = 1
 
 
 class BackgroundPass:
-    def __init__(self, name, work, sweep_seconds=None):
+    def __init__(self, name, work, sweep_seconds=None, gather_seconds=0):
         self.name = name
         self.work = work
         self.sweep_seconds = sweep_seconds
+        self.gather_seconds = gather_seconds
         self.wakeup = threading.Event()
         self.lock = threading.Lock()
         self.thread = None
@@ -53,7 +54,8 @@ class BackgroundPass:
 
     def _run(self):
         while True:
-            self.wakeup.wait(timeout=self.sweep_seconds)
+            if self.wakeup.wait(timeout=self.sweep_seconds):
+                time.sleep(self.gather_seconds)
             # Cleared before the pass: a commit after this point wakes the next one.
             self.wakeup.clear()
             close_old_connections()

@@ -152,7 +152,9 @@ def digest_all():
     return total
 
 
-_digester = BackgroundPass("digest", digest_all, sweep_seconds=SWEEP_SECONDS)
+_digester = BackgroundPass(
+    "digest", digest_all, sweep_seconds=SWEEP_SECONDS, gather_seconds=settings.ERRORHUB_DIGEST_GATHER_MS / 1000
+)
 _digest_asker = BackgroundPass("digest request", digest_requests.request_digest)
 
 

@@ -1,3 +1,6 @@
+import json
+
+import orjson
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -119,8 +122,19 @@ class Issue(models.Model):
         return self.title or self.fingerprint
 
 
+class PayloadJSONEncoder(json.JSONEncoder):
+    """orjson's text where it can write the value (~10x faster than json on an event), json's
+    where it cannot (integers past 64 bits)."""
+
+    def encode(self, value):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:
+            return super().encode(value)
+
+
 class PayloadJSONField(models.JSONField):
-    """An event's JSON, bound once per row in bulk INSERTs on PostgreSQL.
+    """An event's JSON, encoded by orjson and bound once per row in bulk INSERTs on PostgreSQL.
 
     Django 5.2 bulk-inserts as UNNEST of one array per column unless a field has a
     get_placeholder; for a jsonb[] array psycopg then quotes every JSON text into the array
@@ -129,6 +143,11 @@ class PayloadJSONField(models.JSONField):
 
     def get_placeholder(self, value, compiler, connection):
         return "%s"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if not prepared:
+            value = self.get_prep_value(value)
+        return connection.ops.adapt_json_value(value, PayloadJSONEncoder)
 
 
 class Event(models.Model):
