@@ -1,4 +1,4 @@
-"""The one scrubber every surface applies before anything is stored (docs/compatibility.md,
+"""The one scrubber every surface applies before anything is kept (docs/compatibility.md,
 "Scrubbing").
 
 A value is replaced by `[Filtered]` when its KEY names a secret (password, token, cookie,
