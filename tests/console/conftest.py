@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.needs import missing
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "console-password"
@@ -19,10 +21,7 @@ def chromium_path():
 def browser():
     path = chromium_path()
     if path is None:
-        message = "the browser tests need Debian's chromium (`make test` installs it under CI=true)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing("the browser tests need Debian's chromium (`make test` installs it under CI=true)")
     # Playwright's sync API keeps an asyncio loop on this thread; Django's ORM, used by the
     # same test to arrange and check data, refuses to run beside one unless told it is safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

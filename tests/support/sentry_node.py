@@ -5,21 +5,16 @@ that. Without node or npm the tests skip on a laptop and fail under CI=true.
 """
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.support.needs import missing
+
 NODE_PROJECT = Path(__file__).parent / "node"
 NODE_REPORTER = str(NODE_PROJECT / "report.mjs")
-
-
-def _missing(reason):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI requires it", pytrace=False)
-    pytest.skip(reason)
 
 
 def _installed_version():
@@ -32,11 +27,11 @@ def node_reporter():
     """The path of the node executable, with @sentry/node installed for report.mjs."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not (node and npm):
-        _missing("node and npm are needed to run the real @sentry/node")
+        missing("node and npm are needed to run the real @sentry/node")
     if _installed_version() != json.loads((NODE_PROJECT / "package.json").read_text())["dependencies"]["@sentry/node"]:
         install = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_PROJECT, capture_output=True, text=True, timeout=600
         )
         if install.returncode != 0:
-            _missing(f"npm ci failed in {NODE_PROJECT}:\n{install.stderr}")
+            missing(f"npm ci failed in {NODE_PROJECT}:\n{install.stderr}")
     return node
