@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts import quotas
 from accounts.models import Environment
-from errorhub.bulk import update_each
+from errorhub.bulk import insert_missing, update_each
 from errorhub.celery import app as celery_app
 from errorhub.payload import PayloadError, parse_json
 from ingest import digest_requests
@@ -110,17 +110,13 @@ def queue(project, source, items):
     quotas.admit(project, len(items))
     if not items:
         return
-    adapt = connection.ops.adapt_datetimefield_value
-    received_at = adapt(timezone.now())
-    table = connection.ops.quote_name(QueuedEvent._meta.db_table)
-    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(items))
-    params = [value for item in items for value in (project.pk, source, item.event_id, received_at, item.payload)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (project_id, source, event_id, received_at, payload) VALUES {rows} "
-            "ON CONFLICT (project_id, event_id) DO NOTHING",
-            params,
-        )
+    received_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    insert_missing(
+        QueuedEvent,
+        ["project_id", "source", "event_id", "received_at", "payload"],
+        [(project.pk, source, item.event_id, received_at, item.payload) for item in items],
+        returning=False,
+    )
     request_digest()
 
 

@@ -23,9 +23,9 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from accounts.models import Membership
-from errorhub.bulk import update_each
+from errorhub.bulk import insert_missing, update_each
 from issues import announcements
-from issues.counters import add_counts, insert_missing
+from issues.counters import add_counts
 from issues.models import DEFAULT_GROUP_NAME, Event, EventGroup, Issue, IssueActivity, IssueBucket, IssueTag, IssueUser
 from issues.tags import event_tags
 
