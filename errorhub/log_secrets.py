@@ -1,6 +1,6 @@
 """Secrets stay out of logs: the values of `token`, `key` and `sentry_key` query parameters
 (API tokens, project keys, Sentry DSN keys) are masked in gunicorn's access and error logs
-(`--logger-class errorhub.log_secrets.MaskingGunicornLogger`) and in Django's logs
+(`logger_class = errorhub.log_secrets.MaskingGunicornLogger`) and in Django's logs
 (MaskSecretsFilter on the console handler)."""
 
 import logging
@@ -27,13 +27,15 @@ class MaskSecretsFilter(logging.Filter):
         return True
 
 
+MASK_SECRETS = MaskSecretsFilter()
+
+
 class MaskingGunicornLogger(GunicornLogger):
-    """gunicorn's logger, with every access-log atom (request line, query, referer, headers)
-    and every error-log line masked."""
+    """gunicorn's logger, with every access-log and error-log line masked as a whole: one regex
+    over the line, where masking each of the ~40 atoms (all headers) was 6% of a request."""
 
     def setup(self, cfg):
         super().setup(cfg)
-        self.error_log.addFilter(MaskSecretsFilter())
-
-    def atoms(self, resp, req, environ, request_time):
-        return {name: mask_secrets(value) for name, value in super().atoms(resp, req, environ, request_time).items()}
+        # One instance, so a setup again (a reload) does not add a second filter.
+        self.error_log.addFilter(MASK_SECRETS)
+        self.access_log.addFilter(MASK_SECRETS)
