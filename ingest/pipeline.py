@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts import quotas
 from accounts.models import Environment
-from errorhub.bulk import insert_missing, update_each
+from errorhub import bulk
 from errorhub.celery import app as celery_app
 from errorhub.payload import PayloadError, parse_json
 from ingest import digest_requests
@@ -111,7 +111,7 @@ def queue(project, source, items):
     if not items:
         return
     received_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    insert_missing(
+    bulk.insert_missing(
         QueuedEvent,
         ["project_id", "source", "event_id", "received_at", "payload"],
         [(project.pk, source, item.event_id, received_at, item.payload) for item in items],
@@ -217,7 +217,7 @@ def _digest(limit, filters):
         if not events:
             return 0
         _group(events)
-        update_each(events, ["digested", "fingerprint", "issue"])
+        bulk.update_each(events, ["digested", "fingerprint", "issue"])
         _record_environments(events)
     return len(events)
 
@@ -231,7 +231,7 @@ def _digest_queued(limit, filters):
         digested = _stored_event_ids(queued)
         events = [_read(row) for row in queued if (row.project_id, row.event_id) not in digested]
         _group([event for event in events if not event.digest_error])
-        Event.objects.bulk_create(events)
+        bulk.insert_new(events)
         _record_environments(events)
         QueuedEvent.objects.filter(id__in=[row.id for row in queued]).delete()
     return len(queued)
@@ -308,7 +308,7 @@ def _set_aside_queued(queued_id, exc):
         row = QueuedEvent.objects.select_for_update().filter(id=queued_id).first()
         if row is None:
             return
-        Event.objects.bulk_create([_set_aside_row(row, exc)], ignore_conflicts=True)
+        bulk.insert_new([_set_aside_row(row, exc)])
         row.delete()
 
 
@@ -322,8 +322,8 @@ def _count_buckets(by_issue, issues):
     adapt = connection.ops.adapt_datetimefield_value
     rows = ", ".join(["(%s, %s, %s)"] * len(counts))
     params = [value for (issue_id, start), n in counts.items() for value in (issue_id, adapt(start), n)]
-    with connection.cursor() as cursor:
-        cursor.execute(
+    with bulk.cursor() as statement:
+        statement.execute(
             f"INSERT INTO {table} (issue_id, start, count) VALUES {rows} "
             f"ON CONFLICT (issue_id, start) DO UPDATE SET count = {table}.count + excluded.count",
             params,
