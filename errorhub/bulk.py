@@ -19,8 +19,11 @@ def cursor():
     """
     if connection.vendor != "postgresql":
         return connection.cursor()
+    # As connection.cursor() does: a kept connection whose server went away is replaced first.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
-    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 def chunks(rows, columns=1):

@@ -99,3 +99,31 @@ def test_a_statement_past_the_timeout_gets_503_then_the_next_request_is_served(s
 
     response, _ = send_envelope(server)
     assert response.status_code == 200, response.text
+
+
+def test_a_kept_connection_whose_server_side_ended_is_replaced_before_an_envelope_uses_it(celery_worker, tmp_path):
+    """A database restart or a failover ends every kept connection; the next request opens a new one."""
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    # One thread, so the second envelope meets the connection the first one left.
+    process, base_url = start_gunicorn(
+        tmp_path / "gunicorn.log",
+        extra_env={"DATABASE_URL": f"{url}?application_name=kept-connection-test"},
+        extra_args=("--workers", "1", "--threads", "1"),
+    )
+    try:
+        headers, [project] = signed_up(base_url, "kept@example.com")
+        server = {"url": base_url, "headers": headers, "project": project}
+        assert send_envelope(server)[0].status_code == 200
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+                ["kept-connection-test"],
+            )
+            assert cursor.fetchone()[0] >= 1
+
+        response, _ = send_envelope(server)
+        assert response.status_code == 200, response.text
+    finally:
+        stop(process)
+    wait_until(lambda: not digest_pending(), timeout=20)
