@@ -29,10 +29,7 @@ def cursor():
 def chunks(rows, columns=1):
     """`rows` sorted, at most ROWS_PER_STATEMENT at a time: the same order in every transaction,
     so concurrent upserts of the same rows never deadlock."""
-    return _slices(sorted(rows), columns)
-
-
-def _slices(rows, columns):
+    rows = sorted(rows)
     size = max(1, min(ROWS_PER_STATEMENT, PARAMETERS_PER_STATEMENT // columns))
     for position in range(0, len(rows), size):
         yield rows[position : position + size]
@@ -43,35 +40,43 @@ def insert_missing(model, columns, rows, *, returning=True):
     INSERT ... ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike); the rows inserted, unless
     `returning` is false (whose rows are not worth reading back, e.g. a payload). Outside a
     transaction each statement commits by itself."""
-    return _insert(model, columns, chunks(set(rows), len(columns)), returning)
-
-
-def insert_new(objects):
-    """insert_missing for unsaved model instances, as Django's bulk_create would store them
-    (every concrete field but the primary key), without reading their ids back."""
-    if not objects:
-        return
-    fields = [field for field in objects[0]._meta.concrete_fields if not field.primary_key]
-    rows = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] for obj in objects]
-    _insert(type(objects[0]), [field.column for field in fields], _slices(rows, len(fields)), returning=False)
-
-
-def _insert(model, columns, batches, returning):
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
     returned = f" RETURNING {names}" if returning else ""
     inserted = []
-    for batch in batches:
-        placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
+    for chunk in chunks(set(rows), len(columns)):
+        placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
         with cursor() as statement:
             statement.execute(
                 f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES {placeholders} "
                 f"ON CONFLICT DO NOTHING{returned}",
-                [value for row in batch for value in row],
+                [value for row in chunk for value in row],
             )
             if returning:
                 inserted.extend(tuple(row) for row in statement.fetchall())
     return inserted
+
+
+def insert_new(objects):
+    """insert_missing for unsaved model instances, as Django's bulk_create would store them
+    (every concrete field but the primary key), without reading their ids back.
+
+    One single-row statement sent for every object at once (executemany, which psycopg
+    pipelines and prepares): psycopg re-parses the text of a statement longer than 4 KB on
+    every execute, and a multi-row INSERT of a batch of Events is ~30 times that.
+    """
+    if not objects:
+        return
+    meta = objects[0]._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with cursor() as statement:
+        statement.executemany(
+            f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+            [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] for obj in objects],
+        )
 
 
 def update_each(objects, fields):
