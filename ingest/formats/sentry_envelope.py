@@ -224,7 +224,9 @@ def event_from_item(payload, event_id, received_at):
     exception = main_exception(event)
     exception_type = text(exception.get("type"))
     exception_value = text(exception.get("value"))
-    frames = [clean_frame(f) for f in stack_frames(event, exception) if isinstance(f, dict)]
+    chain = exception_chain(event)
+    # The raised exception's frames are the chain's last; cleaned once for both.
+    frames = chain[-1]["frames"] if chain else [clean_frame(f) for f in stack_frames(event, {}) if isinstance(f, dict)]
     message = message_text(event)
     first_line = (exception_value or message).strip().split("\n", 1)[0]
     tags = tag_dict(event.get("tags"))
@@ -244,7 +246,7 @@ def event_from_item(payload, event_id, received_at):
         environment=text(event.get("environment") or tags.get("environment")),
         release=release_version(event.get("release")) or tags.get("release", ""),
         tags=tags,
-        data=_details(event, exception, _fingerprint_parts(event.get("fingerprint"), "event")),
+        data=_details(event, exception, chain, _fingerprint_parts(event.get("fingerprint"), "event")),
         raw={**event, "event_id": event_id},
     )
 
@@ -277,11 +279,11 @@ def _culprit(event, frames):
     return (explicit or crash_location(frames) or text(event.get("logger")))[:500]
 
 
-def _details(event, exception, fingerprint):
+def _details(event, exception, chain, fingerprint):
     """What the issue page shows beside the stack: request, contexts, breadcrumbs and the like."""
     sdk = event.get("sdk") if isinstance(event.get("sdk"), dict) else {}
     details = {
-        "exceptions": exception_chain(event),
+        "exceptions": chain,
         "user": user_object(event.get("user")),
         "request": event.get("request"),
         "contexts": event.get("contexts"),
