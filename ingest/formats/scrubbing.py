@@ -10,6 +10,8 @@ contains such a word stays: a breadcrumb whose category is `auth`, a message say
 import re
 from functools import lru_cache
 
+from ahocorasick_rs import BytesAhoCorasick
+
 FILTERED = "[Filtered]"
 # Matched inside a key folded to lower case with `-`, `.` and spaces as `_`, so `X-Api-Key`,
 # `apiKey`, `Set-Cookie`, `csrftoken` and `credit card` all count. Sentry's server-side
@@ -35,21 +37,24 @@ def is_sensitive_key(name):
 
 
 # What a sensitive key or a card number needs in ASCII JSON text: the key folded as
-# is_sensitive_key folds it (JSON escapes none of its letters, digits or separators), and a
-# run of 13+ digits, spaces and dashes starting and ending with a digit.
-_SENSITIVE_WORDS = [part.encode() for part in SENSITIVE_KEY_PARTS]
+# is_sensitive_key folds it (JSON escapes none of its letters, digits or separators), all the
+# words searched in one pass; and 13 digits in a row once spaces and dashes are dropped (a
+# card's digits have at most one of them between two). Plain bytes operations: a regex for
+# either cost more than the walk they spare.
+_SENSITIVE_WORDS = BytesAhoCorasick([part.encode() for part in SENSITIVE_KEY_PARTS])
 _FOLD_SEPARATORS = bytes.maketrans(b"-. ", b"___")
-_CARD_LIKE = re.compile(rb"\d[\d -]{11,}\d")
+_DIGITS_AS_ZEROS = bytes.maketrans(b"0123456789", b"0" * 10)
+_CARD_DIGITS = b"0" * 13
 
 
 def scrubbed_json(value, text):
     """scrubbed(value) for a value parsed from the JSON bytes `text`, without walking it when
     the text cannot hold anything the walk changes: ASCII only (no case folding or Unicode digit
     can spell a word or a card), no escape that could, no sensitive word, nothing card-like."""
-    if not text.isascii() or b"\\u" in text or _CARD_LIKE.search(text):
+    if not text.isascii() or b"\\u" in text or _CARD_DIGITS in text.translate(_DIGITS_AS_ZEROS, b" -"):
         return scrubbed(value)
     folded = text.lower().translate(_FOLD_SEPARATORS)
-    if any(word in folded for word in _SENSITIVE_WORDS):
+    if _SENSITIVE_WORDS.find_matches_as_indexes(folded):
         return scrubbed(value)
     return value
 

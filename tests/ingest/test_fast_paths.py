@@ -23,7 +23,18 @@ SENSITIVE_KEYS = st.builds(
 KEYS = st.one_of(st.text(max_size=12), SENSITIVE_KEYS, st.sampled_from(["filename", "vars", "headers", "K\u212aey"]))
 TEXTS = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["4111 1111 1111 1111", "4111-1111-1111-1112", "order 1234567890123", "a\x00b", "\u0663" * 16]),
+    st.sampled_from(
+        [
+            "4111 1111 1111 1111",
+            "4111-1111-1111-1112",
+            "order 1234567890123",
+            "a\x00b",
+            "\u0663" * 16,
+            "paid with 4012888888881881.",
+            "4012 8888-8888 1881",
+            "4012  8888 8888 1881",
+        ]
+    ),
 )
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False), TEXTS)
 VALUES = st.recursive(
