@@ -41,7 +41,10 @@ class BackgroundPass:
         """Ask for a pass; starts the thread on first use in this process. Never waits."""
         if self.pid != os.getpid() or not self.thread.is_alive():
             self._start()
-        self.wakeup.set()
+        # Already set, a pass is due that starts after this commit; set() would wake no one
+        # and take the Event's lock (in a burst, every request).
+        if not self.wakeup.is_set():
+            self.wakeup.set()
 
     def _start(self):
         with self.lock:

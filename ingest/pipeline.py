@@ -151,7 +151,8 @@ def digest_all():
 _digester = BackgroundPass(
     "digest", digest_all, sweep_seconds=SWEEP_SECONDS, gather_seconds=settings.ERRORHUB_DIGEST_GATHER_MS / 1000
 )
-_digest_asker = BackgroundPass("digest request", digest_requests.request_digest)
+# The asks of a few milliseconds' requests are one Redis round trip, not one per request.
+_digest_asker = BackgroundPass("digest request", digest_requests.request_digest, gather_seconds=0.005)
 
 
 def digest_waiting(project, fingerprint):
