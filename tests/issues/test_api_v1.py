@@ -15,11 +15,6 @@ def report(client, app_key, *events):
     assert post_json(client, "/api/events/batch", batch).status_code == 202
 
 
-@pytest.fixture
-def app_key(owner):
-    return create_app(owner)
-
-
 def test_projects_show_keys_dsn_and_members(owner, app_key):
     project = owner.get("/api/v1/projects/").json()["results"][0]
 

@@ -3,25 +3,17 @@
 import pytest
 
 from tests.support.api import create_app, post_json
-from tests.support.healthguard import errors_batch, seed_batch
+from tests.support.healthguard import seed_batch
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def app_key(owner):
-    return create_app(owner)
-
-
-@pytest.fixture
-def report(client, app_key):
+def report(send_errors):
     """HealthGuard error events of the given (fingerprint, user) pairs, in one batch."""
-
-    def send(*events):
-        changes = [{"fingerprint": fp, "userId": user, "message": f"failure {fp}"} for fp, user in events]
-        assert post_json(client, "/api/events/batch", errors_batch(app_key, *changes)).status_code == 202
-
-    return send
+    return lambda *events: send_errors(
+        *({"fingerprint": fp, "userId": user, "message": f"failure {fp}"} for fp, user in events)
+    )
 
 
 def issues_by_fingerprint(owner):

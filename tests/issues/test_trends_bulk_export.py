@@ -8,8 +8,7 @@ import pytest
 import time_machine
 
 from accounts.models import Membership, User
-from tests.support.api import create_app, patch_json, post_json
-from tests.support.healthguard import errors_batch
+from tests.support.api import patch_json, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -17,22 +16,14 @@ NOON = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def app_key(owner):
-    return create_app(owner)
-
-
-@pytest.fixture
-def report(client, app_key):
+def report(send_errors):
     """HealthGuard error events of the given (fingerprint, time) pairs, in one batch."""
-
-    def send(*events):
-        changes = [
+    return lambda *events: send_errors(
+        *(
             {"fingerprint": fp, "message": f"failure {fp}", "timestamp": int(when.timestamp() * 1000)}
             for fp, when in events
-        ]
-        assert post_json(client, "/api/events/batch", errors_batch(app_key, *changes)).status_code == 202
-
-    return send
+        )
+    )
 
 
 def ids_by_fingerprint(owner):

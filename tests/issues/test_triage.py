@@ -11,8 +11,7 @@ import time_machine
 
 from issues import announcements
 from issues.tasks import wake_snoozed_issues
-from tests.support.api import TokenClient, create_app, patch_json, post_json
-from tests.support.healthguard import errors_batch
+from tests.support.api import TokenClient, patch_json, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +19,8 @@ NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def app_key(owner):
-    return create_app(owner)
-
-
-@pytest.fixture
-def report(client, app_key):
-    """Send HealthGuard error events (changes to the seed event) in one batch."""
-
-    def send(*changes):
-        assert post_json(client, "/api/events/batch", errors_batch(app_key, *changes)).status_code == 202
-
-    return send
+def report(send_errors):
+    return send_errors
 
 
 @pytest.fixture
