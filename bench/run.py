@@ -11,6 +11,10 @@ exactly as the Procfile's `web` line runs it, on a free port. Then, one after an
      until every accepted event is grouped (has its issue);
   3. the HealthGuard bench (bench/ingest_healthguard.py).
 
+With --against REV, the commit REV (a git worktree) and this checkout in alternating runs,
+--rounds of each, then the means of each: the machine's speed drifts between runs minutes
+apart, so only alternating runs compare a change.
+
 With --embedded, the embedded default instead (SQLite, no broker, no worker), twice: with
 the digest in each web process's background thread, and inside each request as it was
 (ERRORHUB_DIGEST_IN_REQUEST=true), side by side with the same no-op ceiling.
@@ -22,6 +26,7 @@ workers, the Celery worker and its children), then stops everything it started.
     make bench                                   # 10,000 envelopes at concurrency 8 and 32
     make bench BENCH_ARGS="--count 300 --healthguard-batches 20"   # a quick smoke run
     make bench BENCH_ARGS="--embedded --concurrency 8"             # the laptop install
+    make bench BENCH_ARGS="--against REV --concurrency 8"          # REV and this checkout, alternating
 """
 
 import argparse
@@ -47,8 +52,8 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
 
-def procfile(name):
-    for line in (ROOT / "Procfile").read_text().splitlines():
+def procfile(name, code=ROOT):
+    for line in (code / "Procfile").read_text().splitlines():
         if line.startswith(f"{name}:"):
             return line.split(":", 1)[1].strip()
     raise SystemExit(f"Procfile has no {name} line")
@@ -70,14 +75,14 @@ def fresh_database(server_url, name):
 class Services:
     """The errorhub processes this run started; stopped (by their pids) however the run ends."""
 
-    def __init__(self, env, logs):
-        self.env, self.logs, self.processes = env, logs, {}
+    def __init__(self, env, logs, code):
+        self.env, self.logs, self.code, self.processes = env, logs, code, {}
 
     def start(self, name, command):
         log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115  (written while the process runs)
         # `exec`: the pid is the server's own, not a shell's, so its process tree is errorhub's.
         self.processes[name] = subprocess.Popen(
-            f"exec {command}", shell=True, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            f"exec {command}", shell=True, cwd=self.code, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
 
     def pids(self):
@@ -293,13 +298,47 @@ def loadgen(args, dsn, concurrency, json_path, visibility=()):
     return command
 
 
-def row(label, accepted_per_s, latency, grouped_after, measured_run, ceiling=None):
-    ratio = f"{accepted_per_s / ceiling:.0%}" if ceiling else "—"
-    grouped = "—" if grouped_after is None else f"{grouped_after:.1f} s"
-    memory = f"{measured_run['peak_rss_mib']:.0f} / {measured_run['peak_pss_mib']:.0f} MiB"
-    latencies = " / ".join(f"{latency[p]:.1f}" for p in ("p50", "p95", "p99"))
-    cpu = ", ".join(f"{part} {seconds:.1f}" for part, seconds in measured_run["cpu_s"].items())
-    return f"| {label} | {accepted_per_s:,.0f} | {ratio} | {latencies} | {grouped} | {memory} | {cpu} |"
+def row(phase, label, accepted_per_s, latency, grouped_after, measured_run, ceiling=None):
+    """One phase's figures; `phase` names it alike in every run, for the means of --against."""
+    return {
+        "phase": phase, "label": label, "accepted": accepted_per_s,
+        "share": accepted_per_s / ceiling if ceiling else None,
+        "latency": [latency[p] for p in ("p50", "p95", "p99")], "grouped": grouped_after,
+        "memory": [measured_run["peak_rss_mib"], measured_run["peak_pss_mib"]], "cpu": measured_run["cpu_s"],
+    }  # fmt: skip
+
+
+def table_line(figures):
+    share = "—" if figures["share"] is None else f"{figures['share']:.0%}"
+    grouped = "—" if figures["grouped"] is None else f"{figures['grouped']:.1f} s"
+    memory = " / ".join(f"{mib:.0f}" for mib in figures["memory"]) + " MiB"
+    latencies = " / ".join(f"{ms:.1f}" for ms in figures["latency"])
+    cpu = ", ".join(f"{part} {seconds:.1f}" for part, seconds in figures["cpu"].items())
+    return f"| {figures['label']} | {figures['accepted']:,.0f} | {share} | {latencies} | {grouped} | {memory} | {cpu} |"
+
+
+def means(runs):
+    """The figures of several runs of one phase, averaged (None where a run has none)."""
+
+    def mean(values):
+        values = [value for value in values if value is not None]
+        return sum(values) / len(values) if values else None
+
+    first = runs[0]
+    return {
+        "phase": first["phase"], "label": f"{first['phase']}, mean of {len(runs)}",
+        "accepted": mean([run["accepted"] for run in runs]), "share": mean([run["share"] for run in runs]),
+        "latency": [mean(values) for values in zip(*(run["latency"] for run in runs), strict=True)],
+        "grouped": mean([run["grouped"] for run in runs]),
+        "memory": [mean(values) for values in zip(*(run["memory"] for run in runs), strict=True)],
+        "cpu": {part: mean([run["cpu"].get(part) for run in runs]) for part in first["cpu"]},
+    }  # fmt: skip
+
+
+TABLE_HEAD = (
+    "| run | accepted ev/s | of the no-op | p50 / p95 / p99 ms | all grouped after start | peak RSS / PSS "
+    "| CPU seconds |\n|---|---|---|---|---|---|---|"
+)
 
 
 class Shape:
@@ -350,6 +389,8 @@ def main():
         action="store_true",
         help="the embedded default instead (SQLite, no broker), digest in a thread and in the request",
     )
+    parser.add_argument("--against", metavar="REV", help="also run the commit REV (a git worktree), alternating")
+    parser.add_argument("--rounds", type=int, default=4, help="with --against: runs of each checkout")
     args = parser.parse_args()
 
     logs = Path(tempfile.mkdtemp(prefix="errorhub-bench-"))
@@ -369,35 +410,63 @@ def main():
     if args.web_concurrency:
         base_env["WEB_CONCURRENCY"] = args.web_concurrency
 
-    table, ceilings = [], {}
-    for shape in shapes(args, logs, base_env):
-        table += run_shape(args, logs, shape, ceilings)
+    if not args.against:
+        print(f"\n{TABLE_HEAD}\n" + "\n".join(table_line(figures) for figures in run_all(args, logs, base_env, ROOT)))
+        print(f"\n{args.count} envelopes per run; raw results in {logs}")
+        return
+    against = logs / "against"
+    subprocess.run(["git", "worktree", "add", "--detach", str(against), args.against], cwd=ROOT, check=True)
+    try:
+        compare(args, logs, base_env, {"this checkout": ROOT, args.against: against})
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(against)], cwd=ROOT, check=False)
 
-    print()
-    print(
-        "| run | accepted ev/s | of the no-op | p50 / p95 / p99 ms | all grouped after start | peak RSS / PSS "
-        "| CPU seconds |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    print("\n".join(table))
+
+def run_all(args, logs, base_env, code):
+    """Every shape and phase once, errorhub being the checkout `code`; the rows."""
+    rows, ceilings = [], {}
+    for shape in shapes(args, logs, base_env):
+        rows += run_shape(args, logs, shape, ceilings, code)
+    return rows
+
+
+def compare(args, logs, base_env, trees):
+    """--against: the two checkouts in alternating runs, each first in every other round (the
+    machine's speed drifts between runs minutes apart), then the means of each tree's runs."""
+    names = list(trees)
+    runs = {name: [] for name in names}
+    for number in range(args.rounds):
+        for name in names if number % 2 == 0 else names[::-1]:
+            run_logs = logs / f"round-{number}-{''.join(c if c.isalnum() else '-' for c in name)}"
+            run_logs.mkdir()
+            rows = run_all(args, run_logs, {**base_env, "ERRORHUB_DATA_DIR": str(run_logs / "data")}, trees[name])
+            runs[name].append(rows)
+            print(f"\nround {number + 1}, {name}:\n{TABLE_HEAD}\n" + "\n".join(map(table_line, rows)), flush=True)
+    print(f"\nmeans of {args.rounds} alternating runs each:\n{TABLE_HEAD}")
+    for position in range(len(runs[names[0]][0])):
+        for name in names:
+            figures = means([rows[position] for rows in runs[name]])
+            print(table_line({**figures, "label": f"{name}: {figures['label']}"}))
     print(f"\n{args.count} envelopes per run; raw results in {logs}")
 
 
-def run_shape(args, logs, shape, ceilings):
-    """Starts errorhub in one shape, runs every phase against it, stops it; the table's rows."""
+def run_shape(args, logs, shape, ceilings, code):
+    """Starts errorhub (the checkout `code`) in one shape, runs every phase against it, stops
+    it; the table's rows."""
     port = free_port()
     env = {**shape.env, "PORT": str(port)}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=code, env=env, check=True)
     tag = "".join(c if c.isalnum() else "-" for c in shape.name)
     (logs / tag).mkdir()
-    services = Services(env, logs / tag)
+    services = Services(env, logs / tag, code)
     rows = []
     try:
         if shape.worker:
             # Several workers stand for several machines: they share only PostgreSQL and Redis.
             for n in range(args.workers):
-                services.start(f"worker-{n}", f"{procfile('worker')} --concurrency 2 --loglevel warning -n bench{n}@%h")
-        services.start("web", procfile("web"))
+                worker = procfile("worker", code)
+                services.start(f"worker-{n}", f"{worker} --concurrency 2 --loglevel warning -n bench{n}@%h")
+        services.start("web", procfile("web", code))
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/health", services)
         dsn, project_id = sentry_project(base)
@@ -411,7 +480,7 @@ def run_shape(args, logs, shape, ceilings):
             f"SELECT count(*) FROM issues_event WHERE id > {seeded} AND issue_id IS NOT NULL"
             f" AND project_id = {project_id}"
         )
-        print(f"{shape.name}: {base}, web `{procfile('web')}`; logs in {logs / tag}", flush=True)
+        print(f"{shape.name} ({code}): {base}, web `{procfile('web', code)}`; logs in {logs / tag}", flush=True)
         if not ceilings:
             # The same no-op view in the first shape's server: the ceiling for every shape.
             noop_dsn = dsn.rsplit("/", 1)[0] + f"/noop/{project_id}"
@@ -420,15 +489,16 @@ def run_shape(args, logs, shape, ceilings):
                 noop = measured(loadgen(args, noop_dsn, concurrency, out), services, out)
                 ceilings[concurrency] = noop["throughput_accepted_per_s"]
                 label = f"no-op view, c={concurrency}"
-                rows.append(row(label, ceilings[concurrency], noop["latency_ms"], None, noop))
+                rows.append(row(label, label, ceilings[concurrency], noop["latency_ms"], None, noop))
         for concurrency in args.concurrency:
             out = str(logs / f"{tag}-c{concurrency}.json")
             run = measured(loadgen(args, dsn, concurrency, out, grouped), services, out)
             visibility = run.get("visibility", {})
             grouped_after = visibility.get("load_start_to_all_visible_s") if visibility.get("all_visible") else None
-            label = f"{shape.name}: envelopes, c={concurrency} ({run['accepted_2xx']} of {run['sent']} accepted)"
+            phase = f"{shape.name}: envelopes, c={concurrency}"
+            label = f"{phase} ({run['accepted_2xx']} of {run['sent']} accepted)"
             rows.append(
-                row(label, run["throughput_accepted_per_s"], run["latency_ms"], grouped_after, run,
+                row(phase, label, run["throughput_accepted_per_s"], run["latency_ms"], grouped_after, run,
                     ceilings[concurrency])
             )  # fmt: skip
         if args.healthguard_batches:
@@ -438,8 +508,9 @@ def run_shape(args, logs, shape, ceilings):
                 "--batches", str(args.healthguard_batches), "--concurrency", "8", "--json", out,
             ]  # fmt: skip
             hg = measured(command, services, out)
-            label = f"{shape.name}: HealthGuard batches of 10, c=8 ({hg['failed_batches']} failed)"
-            rows.append(row(label, hg["accepted_per_s"], hg["latency_ms"], hg["all_digested_after_start_s"], hg))
+            phase = f"{shape.name}: HealthGuard batches of 10, c=8"
+            label = f"{phase} ({hg['failed_batches']} failed)"
+            rows.append(row(phase, label, hg["accepted_per_s"], hg["latency_ms"], hg["all_digested_after_start_s"], hg))
     finally:
         services.stop()
     return rows
