@@ -12,10 +12,10 @@ def cursor():
     """Django's cursor; on PostgreSQL one whose parameters the server binds, beside the SQL.
 
     Django quotes parameters into the SQL text (psycopg's ClientCursor): PostgreSQL then lexes
-    every payload as a literal, and bytes travel as hex. For the ingest path's rows that was
-    a fifth of the accepted rate (docs/architecture.md, "Ingest path"). Only statements built
-    here use it: Django's own queries keep client-side binding, whose SQL has no bound on
-    parameters (a cascading delete of 70,000 issues), where the protocol carries 65,535.
+    every payload as a literal, and bytes travel as hex, near the top of the web process's and
+    PostgreSQL's profiles (docs/architecture.md, "Ingest path"). Only statements built here use
+    it: Django's own queries keep client-side binding, whose SQL has no bound on parameters (a
+    cascading delete of 70,000 issues), where the protocol carries 65,535.
     """
     if connection.vendor != "postgresql":
         return connection.cursor()
