@@ -33,6 +33,7 @@ from ingest.formats.common import accepted_timestamp
 from ingest.formats.scrubbing import scrubbed
 from ingest.models import QueuedEvent
 from issues import lifecycle
+from issues.counters import add_counts
 from issues.grouping import bounded, fingerprint_for
 from issues.models import Event, IssueBucket, Source
 
@@ -314,21 +315,13 @@ def _set_aside_queued(queued_id, exc):
 
 
 def _count_buckets(by_issue, issues):
-    """One INSERT ... ON CONFLICT adds the batch's counts (PostgreSQL and SQLite alike)."""
+    """The batch's counts added to the issues' time buckets, one upsert per chunk of rows."""
     counts = defaultdict(int)
+    adapt = connection.ops.adapt_datetimefield_value
     for key, group in by_issue.items():
         for event in group:
-            counts[(issues[key].id, lifecycle.bucket_start(event.timestamp))] += event.count
-    table = connection.ops.quote_name(IssueBucket._meta.db_table)
-    adapt = connection.ops.adapt_datetimefield_value
-    rows = ", ".join(["(%s, %s, %s)"] * len(counts))
-    params = [value for (issue_id, start), n in counts.items() for value in (issue_id, adapt(start), n)]
-    with bulk.cursor() as statement:
-        statement.execute(
-            f"INSERT INTO {table} (issue_id, start, count) VALUES {rows} "
-            f"ON CONFLICT (issue_id, start) DO UPDATE SET count = {table}.count + excluded.count",
-            params,
-        )
+            counts[(issues[key].id, adapt(lifecycle.bucket_start(event.timestamp)))] += event.count
+    add_counts(IssueBucket, ["issue_id", "start"], counts)
 
 
 def _record_environments(events):
